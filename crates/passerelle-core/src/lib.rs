@@ -1,0 +1,18 @@
+//! The pure domain of Passerelle.
+//!
+//! Nothing here touches a database, a clock, the network or a key: these are plain types and
+//! functions that every other part (storage, web, command line) shares, so that a rule such as
+//! "who may do what" is written once and tested without a server.
+
+pub mod audit;
+pub mod authz;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod region;
+pub mod role;
+pub mod time;
+pub mod token;
+pub mod user;
+
+pub use error::{FieldError, ValidationError};

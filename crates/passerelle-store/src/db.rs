@@ -1,0 +1,170 @@
+//! The storage boundary: one SQL text, two concrete backends.
+//!
+//! Every query is written once with `$n` placeholders (SQLite's driver reads `$n` as the
+//! n-th argument) and run on whichever pool is configured through [`run!`]. We do not use
+//! sqlx's `Any` driver: it cannot decode UUIDs, timestamps or SQLite booleans and cannot set
+//! SQLite pragmas before the first statement.
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::error::StoreError;
+
+/// Where an installation keeps its data.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Location {
+    /// Embedded SQLite in a data directory (`passerelle.db` inside it).
+    DataDir(std::path::PathBuf),
+    /// A PostgreSQL server, optionally inside one schema (used by the tests).
+    Postgres {
+        /// `postgres://…` URL.
+        url: String,
+        /// Schema to use as `search_path`, when not the default.
+        schema: Option<String>,
+    },
+}
+
+impl std::fmt::Debug for Location {
+    // A database URL may hold a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::DataDir(p) => f.debug_tuple("DataDir").field(p).finish(),
+            Location::Postgres { schema, .. } => {
+                f.debug_struct("Postgres").field("url", &"<redacted>").field("schema", schema).finish()
+            }
+        }
+    }
+}
+
+/// A connection pool on one of the two backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// Embedded SQLite.
+    Sqlite(SqlitePool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// Runs the same expression on whichever pool `$db` holds; each arm is type-checked
+/// against its own backend.
+#[macro_export]
+macro_rules! run {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Executes a statement on whichever pool `$db` holds and returns the number of rows it
+/// changed (the result types differ per backend, the count does not).
+#[macro_export]
+macro_rules! exec {
+    ($db:expr, $query:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(pool) => $query.execute(pool).await.map(|r| r.rows_affected()),
+            $crate::db::Db::Postgres(pool) => $query.execute(pool).await.map(|r| r.rows_affected()),
+        }
+    };
+}
+
+/// Name of the SQLite file inside a data directory.
+pub const SQLITE_FILE: &str = "passerelle.db";
+
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql"))];
+
+fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
+    Migrator::with_migrations(
+        list.iter()
+            .map(|(v, d, sql)| {
+                Migration::new(*v, Cow::Borrowed(*d), MigrationType::Simple, SqlStr::from_static(sql), false)
+            })
+            .collect(),
+    )
+}
+
+impl Db {
+    /// Opens the installation's database (creating the SQLite file if missing).
+    pub async fn connect(location: &Location) -> Result<Self, StoreError> {
+        match location {
+            Location::DataDir(dir) => {
+                std::fs::create_dir_all(dir).map_err(StoreError::Io)?;
+                Self::sqlite_file(&dir.join(SQLITE_FILE)).await
+            }
+            Location::Postgres { url, schema } => {
+                let mut opts = PgConnectOptions::from_str(url).map_err(StoreError::Database)?;
+                if let Some(schema) = schema {
+                    opts = opts.options([("search_path", schema.as_str())]);
+                }
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .map_err(StoreError::Database)?;
+                Ok(Db::Postgres(pool))
+            }
+        }
+    }
+
+    async fn sqlite_file(path: &Path) -> Result<Self, StoreError> {
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await
+            .map_err(StoreError::Database)?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    /// Applies every pending migration of this backend.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(pool) => migrator(SQLITE_MIGRATIONS).run(pool).await?,
+            Db::Postgres(pool) => migrator(POSTGRES_MIGRATIONS).run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Whether the database answers and every migration of this build is applied.
+    pub async fn ready(&self) -> bool {
+        const SQL: &str = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = TRUE";
+        let applied: Result<i64, sqlx::Error> = run!(self, |pool| sqlx::query_scalar(SQL).fetch_one(pool).await);
+        let expected = match self {
+            Db::Sqlite(_) => SQLITE_MIGRATIONS.len(),
+            Db::Postgres(_) => POSTGRES_MIGRATIONS.len(),
+        };
+        matches!(applied, Ok(v) if usize::try_from(v).is_ok_and(|v| v >= expected))
+    }
+
+    /// Which backend this is, for logs and the health page.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        run!(self, |pool| pool.close().await);
+    }
+}

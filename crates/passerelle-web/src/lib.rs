@@ -1,0 +1,111 @@
+//! The web application: server-rendered bilingual pages and the JSON API.
+//!
+//! Handlers parse the request, ask the pure domain (`passerelle-core`) whether and what to
+//! do, call the store, and render. Sessions, CSRF, security headers and the language are
+//! handled once, in middleware ([`session`], [`security`]).
+
+pub mod api;
+pub mod assets;
+pub mod ctx;
+pub mod error;
+pub mod i18n;
+pub mod limiter;
+pub mod pages;
+pub mod security;
+pub mod session;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::{get, post};
+use passerelle_store::Store;
+use passerelle_store::sessions::SessionPolicy;
+
+pub use i18n::{I18n, Lang};
+
+/// Settings of the web application.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` and use the `__Host-` prefix (served over TLS, directly or
+    /// behind a proxy).
+    pub secure_cookies: bool,
+    /// Session timeouts.
+    pub sessions: SessionPolicy,
+    /// Sign-in attempts allowed per client address per minute (all accounts together).
+    pub login_attempts_per_minute: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { secure_cookies: false, sessions: SessionPolicy::default(), login_attempts_per_minute: 30 }
+    }
+}
+
+/// Shared state of every request.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Storage.
+    pub store: Store,
+    /// Translations.
+    pub i18n: Arc<I18n>,
+    /// Settings.
+    pub config: Arc<WebConfig>,
+    /// Per-address limiter of sign-in attempts.
+    pub login_limiter: Arc<limiter::Limiter>,
+}
+
+impl AppState {
+    /// Builds the state.
+    pub fn new(store: Store, config: WebConfig) -> Result<Self, i18n::I18nError> {
+        let limiter = limiter::Limiter::new(config.login_attempts_per_minute, time::Duration::minutes(1));
+        Ok(Self { store, i18n: I18n::load()?, config: Arc::new(config), login_limiter: Arc::new(limiter) })
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(pages::home::home))
+        .route("/login", get(pages::auth::login_form).post(pages::auth::login))
+        .route("/login/mfa", get(pages::auth::mfa_form).post(pages::auth::mfa))
+        .route("/mfa/setup", get(pages::auth::mfa_setup_form).post(pages::auth::mfa_setup))
+        .route("/logout", post(pages::auth::logout))
+        .route("/logout/everywhere", post(pages::auth::logout_everywhere))
+        .route("/setup/{token}", get(pages::setup::form).post(pages::setup::submit))
+        .route("/lang/{lang}", get(pages::home::switch_language))
+        .route("/account", get(pages::account::show))
+        .route("/account/password", post(pages::account::change_password))
+        .route("/account/tokens", post(pages::account::create_token))
+        .route("/account/tokens/{id}/revoke", post(pages::account::revoke_token))
+        .route("/admin/organizations", get(pages::orgs::list).post(pages::orgs::create))
+        .route("/admin/users", get(pages::users::list).post(pages::users::create))
+        .route("/admin/users/{id}", get(pages::users::show).post(pages::users::update))
+        .route("/admin/users/{id}/reset-password", post(pages::users::reset_password))
+        .route("/admin/users/{id}/reset-mfa", post(pages::users::reset_mfa))
+        .route("/admin/users/{id}/status", post(pages::users::set_status))
+        .route("/audit", get(pages::audit::list))
+        .layer(middleware::from_fn_with_state(state.clone(), session::csrf_guard))
+        .layer(middleware::from_fn_with_state(state.clone(), session::load_session));
+
+    Router::new()
+        .merge(pages)
+        .nest("/api/v1", api::router())
+        .route("/healthz", get(healthz))
+        .route("/static/{file}", get(assets::serve))
+        .fallback(pages::home::not_found)
+        .layer(middleware::from_fn(security::headers))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
+        .with_state(state)
+}
+
+/// `200 ok` when the database answers and every migration is applied.
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (axum::http::StatusCode, &'static str) {
+    if state.store.db.ready().await {
+        (axum::http::StatusCode::OK, "ok")
+    } else {
+        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+    }
+}

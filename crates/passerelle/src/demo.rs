@@ -1,0 +1,127 @@
+//! `passerelle demo`: the whole application on a fresh temporary installation, filled with
+//! fictional organizations and accounts of every role. Every name here is invented.
+
+use std::net::SocketAddr;
+
+use passerelle_core::audit::{NewAuditEntry, Outcome};
+use passerelle_core::org::OrgInput;
+use passerelle_core::role::Role;
+use passerelle_core::user::NewUserInput;
+use passerelle_store::{Location, MASTER_KEY_FILE, Store};
+use passerelle_web::WebConfig;
+
+use crate::Failure;
+use crate::admin::print_line;
+
+/// The password of every demonstration account (fictional installation only).
+pub const DEMO_PASSWORD: &str = "passerelle-demo-2026";
+
+/// Fictional organizations: name, type, regions.
+const ORGS: [(&str, &str, &str); 6] = [
+    ("DPJ des Deux-Rives", "youth_protection", "06,13"),
+    ("Service de police de Val-Clair", "police", "16"),
+    ("CISSS des Hautes-Terres", "health_social_services", "14,15"),
+    ("Refuge L'Escale", "shelter", "03"),
+    ("Collectif Jeunesse Nord", "community", "08,10"),
+    ("Clinique juridique Passage", "legal_aid", "06"),
+];
+
+/// Fictional accounts: user name, display name, organization index, roles, language.
+const USERS: [(&str, &str, usize, &str, &str); 10] = [
+    ("admin", "Camille Administratrice", 0, "system_admin,org_admin", "fr"),
+    ("sophie.gagnon", "Sophie Gagnon", 0, "org_admin", "fr"),
+    ("marc.tremblay", "Marc Tremblay", 0, "privacy_officer", "fr"),
+    ("julie.roy", "Julie Roy", 0, "supervisor", "fr"),
+    ("alex.bouchard", "Alex Bouchard", 0, "case_worker", "fr"),
+    ("nadia.cote", "Nadia Côté", 3, "screener,case_worker", "fr"),
+    ("karim.benali", "Karim Benali", 1, "screener", "en"),
+    ("emma.pelletier", "Emma Pelletier", 2, "analyst", "en"),
+    ("louis.gauthier", "Louis Gauthier", 4, "trainer", "fr"),
+    ("maya.fontaine", "Maya Fontaine", 5, "org_admin,case_worker", "en"),
+];
+
+/// One demonstration account as printed.
+pub struct DemoAccount {
+    /// Sign-in name.
+    pub username: &'static str,
+    /// Roles as given.
+    pub roles: &'static str,
+    /// Organization name.
+    pub org: &'static str,
+    /// Second-factor secret (base32), when the role requires one.
+    pub totp: Option<String>,
+}
+
+/// Fills an empty installation with the demonstration organizations and accounts.
+pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, Failure> {
+    let mut org_ids = Vec::new();
+    for (name, kind, regions) in ORGS {
+        let input = OrgInput::parse(name, kind, &[regions.to_owned()])
+            .map_err(|e| Failure::Other(format!("demo organization: {e}")))?;
+        org_ids.push(store.create_org(&input).await?.id);
+    }
+    // One hash for every account: the password is the same and Argon2 is deliberately slow.
+    let hash = crate::admin::hash(DEMO_PASSWORD.to_owned()).await?;
+    let mut accounts = Vec::new();
+    for (username, display, org_index, roles, locale) in USERS {
+        let org = *org_ids.get(org_index).ok_or_else(|| Failure::Other("demo organization index".into()))?;
+        let input = NewUserInput::parse(username, display, &[roles.to_owned()], locale)
+            .map_err(|e| Failure::Other(format!("demo account: {e}")))?;
+        let user = store.create_user(org, &input, &hash).await?;
+        let totp = if user.roles.iter().any(|r: &Role| r.requires_mfa()) {
+            let secret = passerelle_crypto::totp::generate_secret().map_err(|e| Failure::other("random", e))?;
+            let sealed = store.seal_system("users", "mfa_secret", user.id.0, secret.as_bytes()).await?;
+            store.set_mfa_secret(user.id, &sealed).await?;
+            store.accept_mfa_step(user.id, 0, true).await?;
+            Some(passerelle_crypto::totp::secret_base32(&secret))
+        } else {
+            None
+        };
+        let org_name = ORGS.get(org_index).map_or("", |o| o.0);
+        accounts.push(DemoAccount { username, roles, org: org_name, totp });
+    }
+    store
+        .audit(NewAuditEntry {
+            actor_user_id: None,
+            actor_org_id: None,
+            action: "demo.seed".into(),
+            object_type: "installation".into(),
+            object_id: None,
+            object_org_id: None,
+            purpose: Some("demonstration data".into()),
+            outcome: Outcome::Success,
+        })
+        .await?;
+    Ok(accounts)
+}
+
+/// `passerelle demo`.
+pub async fn run(listen: SocketAddr) -> Result<(), Failure> {
+    let dir = std::env::temp_dir().join(format!("passerelle-demo-{}", uuid::Uuid::now_v7()));
+    let location = Location::DataDir(dir.clone());
+    let (store, _) = Store::open(&location, &dir.join(MASTER_KEY_FILE))
+        .await
+        .map_err(|e| Failure::other("cannot create the demonstration installation", e))?;
+    let accounts = seed(&store).await;
+    let accounts = match accounts {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(e);
+        }
+    };
+    let base = format!("http://{listen}");
+    print_line("Passerelle — demonstration (fictional data, temporary installation)")?;
+    print_line(&format!("Open {base}/ and sign in with one of these accounts. Password for all: {DEMO_PASSWORD}"))?;
+    print_line("Second factor: add the secret to an authenticator app, or run `passerelle totp-code SECRET`.")?;
+    print_line("")?;
+    print_line(&format!("{:<16} {:<24} {:<32} {}", "user", "roles", "organization", "second-factor secret"))?;
+    for a in &accounts {
+        print_line(&format!("{:<16} {:<24} {:<32} {}", a.username, a.roles, a.org, a.totp.as_deref().unwrap_or("-")))?;
+    }
+    print_line("")?;
+    let result = crate::serve::run_http(store, WebConfig::default(), listen, &base).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    print_line("Demonstration ended; its temporary installation was deleted.")?;
+    result
+}
