@@ -85,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/reset-mfa", post(pages::users::reset_mfa))
         .route("/admin/users/{id}/status", post(pages::users::set_status))
         .route("/audit", get(pages::audit::list))
+        .fallback(pages::home::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(middleware::from_fn_with_state(state.clone(), session::load_session));
 
@@ -93,7 +94,6 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .route("/healthz", get(healthz))
         .route("/static/{file}", get(assets::serve))
-        .fallback(pages::home::not_found)
         .layer(middleware::from_fn(security::headers))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
         .with_state(state)

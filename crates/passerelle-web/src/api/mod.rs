@@ -34,6 +34,14 @@ pub fn router() -> Router<AppState> {
         .route("/users", get(handlers::users))
         .route("/audit", get(handlers::audit_entries))
         .route("/screenings/evaluate", post(handlers::evaluate_screening))
+        .fallback(not_found)
+}
+
+async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    parts: axum::http::request::Parts,
+) -> ApiError {
+    ApiError::new(&state, request_lang(&parts), StatusCode::NOT_FOUND, "not_found", "")
 }
 
 /// The body of every error.
