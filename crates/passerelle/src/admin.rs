@@ -89,7 +89,7 @@ pub fn print_line(line: &str) -> Result<(), Failure> {
     writeln!(stdout, "{line}").map_err(|e| Failure::other("cannot write to standard output", e))
 }
 
-fn cli_entry(action: &str, object_type: &str, object_id: String, org: Option<OrgId>) -> NewAuditEntry {
+pub fn cli_entry(action: &str, object_type: &str, object_id: String, org: Option<OrgId>) -> NewAuditEntry {
     NewAuditEntry {
         actor_user_id: None,
         actor_org_id: None,
@@ -189,6 +189,7 @@ pub async fn run(cmd: AdminCommand) -> Result<(), Failure> {
         AdminCommand::SetupLink { install, base_url } => {
             let (store, _) = install.open().await?;
             let token = store.create_setup_link().await?;
+            store.audit(cli_entry("setup_link.create", "installation", "setup".to_owned(), None)).await?;
             print_line(&format!("{}/setup/{token}", base_url.trim_end_matches('/')))
         }
     }

@@ -40,6 +40,9 @@ pub async fn audit_verify(install: &InstallArgs) -> Result<(), Failure> {
 pub async fn keys_rotate(install: &InstallArgs) -> Result<(), Failure> {
     let (store, _) = install.open().await?;
     let r = store.rotate_master_key().await;
+    if let Ok(r) = &r {
+        store.audit(crate::admin::cli_entry("keys.rotate", "master_key", r.version.to_string(), None)).await?;
+    }
     store.close().await;
     let r = r?;
     out(&format!("master key version {} is now current; {} data keys re-wrapped", r.version, r.rewrapped))
