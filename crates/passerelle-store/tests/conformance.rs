@@ -349,3 +349,22 @@ async fn an_installation_without_its_key_file_is_refused() {
     assert!(!t.key_file.exists(), "and no new key file is created");
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn setup_is_all_or_nothing() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let existing = s.create_org(&org_input("Org A")).await.unwrap();
+    s.create_user(existing.id, &user_input("taken", "screener"), "hash").await.unwrap();
+    let link = s.create_setup_link().await.unwrap();
+    let admin = user_input("taken", "system_admin,org_admin");
+    let r = s.complete_setup(&link, &org_input("New Org"), &admin, "hash").await;
+    assert!(matches!(r, Err(StoreError::Duplicate("username"))));
+    assert_eq!(s.orgs().await.unwrap().len(), 1, "the organization was rolled back");
+    assert!(s.setup_link_valid(&link).await.unwrap(), "the link still works after a refusal");
+    let admin = user_input("first.admin", "system_admin,org_admin");
+    let done = s.complete_setup(&link, &org_input("New Org"), &admin, "hash").await.unwrap().unwrap();
+    assert_eq!(s.user(done.admin).await.unwrap().org_id, done.org);
+    assert!(s.complete_setup(&link, &org_input("Other"), &user_input("x.y", "screener"), "h").await.unwrap().is_none());
+    t.cleanup().await;
+}

@@ -34,11 +34,19 @@ pub struct WebConfig {
     pub sessions: SessionPolicy,
     /// Sign-in attempts allowed per client address per minute (all accounts together).
     pub login_attempts_per_minute: u32,
+    /// Take the client address from the last `X-Forwarded-For` hop (only behind a reverse
+    /// proxy that sets it; otherwise clients could choose their own address).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, sessions: SessionPolicy::default(), login_attempts_per_minute: 30 }
+        Self {
+            secure_cookies: false,
+            sessions: SessionPolicy::default(),
+            login_attempts_per_minute: 30,
+            trust_forwarded_for: false,
+        }
     }
 }
 

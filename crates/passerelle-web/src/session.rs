@@ -66,8 +66,9 @@ pub const LANG_COOKIE: &str = "passerelle-lang";
 
 /// Resolves the session, the language and the client address for the handlers.
 pub async fn load_session(State(state): State<AppState>, jar: CookieJar, mut req: Request, next: Next) -> Response {
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    req.extensions_mut().insert(ClientIp(ip));
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let forwarded = if state.config.trust_forwarded_for { forwarded_for(req.headers()) } else { None };
+    req.extensions_mut().insert(ClientIp(forwarded.or(peer)));
 
     let mut auth = None;
     if let Some(c) = jar.get(&cookie_name(&state, SESSION_COOKIE)) {
@@ -162,6 +163,12 @@ async fn refuse(state: &AppState, user: Option<User>) -> Response {
     AppError::Csrf.into_response()
 }
 
+/// The address the (trusted) reverse proxy saw: the last hop of `X-Forwarded-For`.
+fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
+    let all: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    all.last().and_then(|v| v.rsplit(',').next()).and_then(|ip| ip.trim().parse().ok())
+}
+
 /// `false` when the browser says the request comes from another site.
 fn same_origin(headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
@@ -200,6 +207,16 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("sec-fetch-site", "cross-site".parse().unwrap_or_else(|_| unreachable!()));
         assert!(!same_origin(&h));
+    }
+
+    #[test]
+    fn forwarded_for_takes_the_last_hop() {
+        let mut h = HeaderMap::new();
+        assert_eq!(forwarded_for(&h), None);
+        h.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7".parse().unwrap_or_else(|_| unreachable!()));
+        assert_eq!(forwarded_for(&h), "198.51.100.7".parse().ok());
+        h.insert("x-forwarded-for", "garbage".parse().unwrap_or_else(|_| unreachable!()));
+        assert_eq!(forwarded_for(&h), None);
     }
 
     #[test]

@@ -37,6 +37,9 @@ enum Command {
         /// Public address of the service (https://… marks cookies Secure).
         #[arg(long, env = "PASSERELLE_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Behind a reverse proxy: take client addresses from X-Forwarded-For (its last hop).
+        #[arg(long, env = "PASSERELLE_TRUST_PROXY")]
+        trust_proxy: bool,
     },
     /// Create or update the database schema, then exit.
     Migrate {
@@ -106,7 +109,9 @@ enum ScreeningCommand {
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Demo { listen } => demo::run(listen).await,
-        Command::Serve { install, listen, public_url } => serve::serve(&install, listen, public_url.as_deref()).await,
+        Command::Serve { install, listen, public_url, trust_proxy } => {
+            serve::serve(&install, listen, public_url.as_deref(), trust_proxy).await
+        }
         Command::Migrate { install } => ops::migrate(&install).await,
         Command::Audit { command: AuditCommand::Verify { install } } => ops::audit_verify(&install).await,
         Command::Admin { command } => admin::run(command).await,

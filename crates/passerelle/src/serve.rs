@@ -9,7 +9,12 @@ use crate::Failure;
 use crate::location::InstallArgs;
 
 /// `passerelle serve`.
-pub async fn serve(install: &InstallArgs, listen: SocketAddr, public_url: Option<&str>) -> Result<(), Failure> {
+pub async fn serve(
+    install: &InstallArgs,
+    listen: SocketAddr,
+    public_url: Option<&str>,
+    trust_proxy: bool,
+) -> Result<(), Failure> {
     let (store, opened) = install.open().await?;
     if opened.new_master_key {
         tracing::info!("created a new master key file; keep a copy of it with the backups, apart from them");
@@ -22,7 +27,11 @@ pub async fn serve(install: &InstallArgs, listen: SocketAddr, public_url: Option
             "First start: open this one-time link to create the first administrator (valid 24 hours):\n  {base}/setup/{token}"
         ))?;
     }
-    let config = WebConfig { secure_cookies: base.starts_with("https://"), ..WebConfig::default() };
+    let config = WebConfig {
+        secure_cookies: base.starts_with("https://"),
+        trust_forwarded_for: trust_proxy,
+        ..WebConfig::default()
+    };
     run_http(store, config, listen, &base).await
 }
 

@@ -53,7 +53,7 @@ impl Install {
     /// Raw SQL, as someone with direct database access.
     fn sql(&self, sql: &str) {
         if let Some((url, schema)) = &self.pg {
-            psql(url, &format!("SET search_path TO \"{schema}\"; {sql}"))
+            psql(url, &format!("SET search_path TO \"{schema}\"; {sql}"));
         } else {
             let db = self.dir.join("data").join("passerelle.db");
             let status = Command::new("sqlite3").arg(&db).arg(sql).status();

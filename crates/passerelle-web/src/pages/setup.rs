@@ -159,22 +159,29 @@ pub async fn submit(
         .await
         .map_err(|_| AppError::Internal("hash task"))?
         .map_err(|_| AppError::Internal("hash"))?;
-    // Used exactly once, even if two people submit at the same moment.
-    if !state.store.consume_setup_link(&token).await? {
-        return Err(AppError::NotFound);
-    }
-    let org = match state.store.create_org(&org).await {
-        Ok(o) => o,
-        Err(passerelle_store::StoreError::Duplicate(_)) => {
-            let errors = Errors::from_validation(&ctx, &ValidationError::single("org_name", "taken"));
+    // One transaction: the link is used exactly once (even with two people submitting at the
+    // same moment), and a refused name leaves the link valid for a corrected attempt.
+    let done = match state.store.complete_setup(&token, &org, &user, &hash).await {
+        Ok(Some(done)) => done,
+        Ok(None) => return Err(AppError::NotFound),
+        Err(passerelle_store::StoreError::Duplicate(field)) => {
+            let field = if field == "org_name" { "org_name" } else { "username" };
+            let errors = Errors::from_validation(&ctx, &ValidationError::single(field, "taken"));
             return page(ctx, token, form, errors);
         }
         Err(e) => return Err(e.into()),
     };
-    let admin = state.store.create_user(org.id, &user, &hash).await?;
+    let admin = state.store.user(done.admin).await?;
     audit(
         &state,
-        entry(Some(&admin), "setup.complete", "organization", Some(org.id.to_string()), Some(org.id), Outcome::Success),
+        entry(
+            Some(&admin),
+            "setup.complete",
+            "organization",
+            Some(done.org.to_string()),
+            Some(done.org),
+            Outcome::Success,
+        ),
     )
     .await?;
     Ok(see_other("/login"))
