@@ -73,3 +73,7 @@ id_type!(
     /// An entry of the audit trail.
     AuditId
 );
+id_type!(
+    /// A screening (one evaluation of a possible situation of trafficking).
+    ScreeningId
+);

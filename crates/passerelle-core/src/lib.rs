@@ -11,6 +11,7 @@ pub mod ids;
 pub mod org;
 pub mod region;
 pub mod role;
+pub mod screening;
 pub mod time;
 pub mod token;
 pub mod user;

@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod keys;
 pub mod orgs;
+pub mod screenings;
 pub mod sessions;
 pub mod setup;
 pub mod testing;

@@ -3,7 +3,7 @@
 #![expect(clippy::many_single_char_names, reason = "short names for the sessions of one test")]
 
 use passerelle_core::audit::{NewAuditEntry, Outcome};
-use passerelle_core::ids::OrgId;
+use passerelle_core::ids::{OrgId, ScreeningId};
 use passerelle_core::org::OrgInput;
 use passerelle_core::role::Role;
 use passerelle_core::token::ApiScope;
@@ -366,5 +366,64 @@ async fn setup_is_all_or_nothing() {
     let done = s.complete_setup(&link, &org_input("New Org"), &admin, "hash").await.unwrap().unwrap();
     assert_eq!(s.user(done.admin).await.unwrap().org_id, done.org);
     assert!(s.complete_setup(&link, &org_input("Other"), &user_input("x.y", "screener"), "h").await.unwrap().is_none());
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn screenings_are_encrypted_versioned_and_filtered() {
+    use passerelle_core::region::Region;
+    use passerelle_core::screening::{Decision, ScreeningStatus};
+    use passerelle_store::screenings::ScreeningFilter;
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let org = s.create_org(&org_input("Org A")).await.unwrap();
+    let other = s.create_org(&org_input("Org B")).await.unwrap();
+    let u = s.create_user(org.id, &user_input("ann", "screener"), "hash").await.unwrap();
+    let ub = s.create_user(other.id, &user_input("bob", "screener"), "hash").await.unwrap();
+    let montreal: Region = "06".parse().unwrap();
+    let id = s.create_screening(org.id, u.id, 1, "1.0.0", Some(montreal), br#"{"age_years":15}"#).await.unwrap();
+    let draft = s.screening(id).await.unwrap();
+    assert_eq!(
+        (draft.status, draft.version, draft.facts.as_slice()),
+        (ScreeningStatus::Draft, 1, &br#"{"age_years":15}"#[..])
+    );
+    s.save_screening_draft(id, 1, 2, Some(montreal), br#"{"age_years":14}"#).await.unwrap();
+    assert!(matches!(s.save_screening_draft(id, 1, 2, None, b"{}").await, Err(StoreError::Conflict)), "stale draft");
+    s.complete_screening(
+        id,
+        2,
+        Some(montreal),
+        br#"{"age_years":14}"#,
+        br#"{"classification":"possible"}"#,
+        "possible",
+        &["report_to_youth_protection".into()],
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(s.save_screening_draft(id, 3, 2, None, b"{}").await, Err(StoreError::Conflict)),
+        "frozen once completed"
+    );
+    s.record_screening_decision(id, 3, u.id, Decision::ReportDpj, "signalement fait").await.unwrap();
+    let done = s.screening(id).await.unwrap();
+    assert_eq!((done.decision, done.decision_reason.as_deref()), (Some(Decision::ReportDpj), Some("signalement fait")));
+    assert!(matches!(
+        s.record_screening_decision(ScreeningId::new(), 1, u.id, Decision::Monitor, "").await,
+        Err(StoreError::NotFound)
+    ));
+
+    s.create_screening(other.id, ub.id, 1, "1.0.0", None, b"{}").await.unwrap();
+    let all = s.screenings_of(org.id, &ScreeningFilter { limit: 50, ..ScreeningFilter::default() }).await.unwrap();
+    assert_eq!(all.len(), 1, "only the organization's own screenings");
+    let flagged =
+        ScreeningFilter { flag: Some("report_to_youth_protection".into()), limit: 50, ..ScreeningFilter::default() };
+    assert_eq!(s.screenings_of(org.id, &flagged).await.unwrap().len(), 1);
+    let flagged = ScreeningFilter { flag: Some("youth_protection".into()), limit: 50, ..ScreeningFilter::default() };
+    assert_eq!(s.screenings_of(org.id, &flagged).await.unwrap().len(), 0, "whole flags only");
+    let by_class =
+        ScreeningFilter { classification: Some("indicated".into()), limit: 50, ..ScreeningFilter::default() };
+    assert!(s.screenings_of(org.id, &by_class).await.unwrap().is_empty());
+    let elsewhere = ScreeningFilter { region: Some("09".parse().unwrap()), limit: 50, ..ScreeningFilter::default() };
+    assert!(s.screenings_of(org.id, &elsewhere).await.unwrap().is_empty());
     t.cleanup().await;
 }
