@@ -7,6 +7,14 @@
 //! goes through the same function, so the same facts always give the same
 //! result. The contract is `shared/contracts/screening.md`.
 //!
+//! The questions themselves are the [`instrument`]: Passerelle's own
+//! bilingual, versioned screening instrument (a short stage-1 screen, then a
+//! full assessment by legal element and indicator domain), compiled from
+//! `instrument/instrument-v1.json`. [`facts_from_form`] reads its posted HTML
+//! form into [`Facts`], [`form_from_facts`] writes facts back as form pairs,
+//! and [`stage1_outcome`] says whether the screen calls for the full
+//! assessment.
+//!
 //! The result supports a professional's decision; it never replaces it.
 //!
 //! ```
@@ -23,6 +31,8 @@ mod error;
 mod evaluate;
 mod explain;
 mod facts;
+mod form;
+mod instrument;
 mod lang;
 mod vocab;
 
@@ -30,6 +40,10 @@ pub use catalogue::{CATALOGUE_VERSION, Indicator, IndicatorId, catalogue_json, i
 pub use error::{ErrorCode, FactsError};
 pub use evaluate::{Elements, Evaluation, evaluate};
 pub use facts::{Facts, MAX_AGE_YEARS, Movement, parse_facts, parse_facts_bytes};
+pub use form::{Answer, FormError, Stage1, facts_from_form, form_from_facts, stage1_outcome};
+pub use instrument::{
+    Choice, INSTRUMENT_VERSION, Implication, Instrument, Question, QuestionKind, Section, instrument,
+};
 pub use lang::{Lang, Localized};
 pub use vocab::{
     Act, AgeBasis, Classification, Domain, Exploitation, Flag, ImmigrationStatus, LegalBasis, Means, PresentingContext,

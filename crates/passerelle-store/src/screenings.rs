@@ -286,11 +286,11 @@ impl Store {
     }
 
     async fn after_screening_write(&self, rows: u64, id: ScreeningId) -> Result<(), StoreError> {
+        // Tells a missing screening from a stale or frozen one.
+        const EXISTS: &str = "SELECT COUNT(*) FROM screenings WHERE id = $1";
         if rows == 1 {
             return Ok(());
         }
-        // Tell a missing screening from a stale or frozen one.
-        const EXISTS: &str = "SELECT COUNT(*) FROM screenings WHERE id = $1";
         let n: i64 = run!(&self.db, |pool| sqlx::query_scalar(EXISTS).bind(id.0).fetch_one(pool).await)?;
         if n == 0 { Err(StoreError::NotFound) } else { Err(StoreError::Conflict) }
     }

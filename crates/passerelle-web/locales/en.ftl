@@ -75,7 +75,7 @@ role-org_admin = Organization administration
 role-privacy_officer = Privacy officer
 role-supervisor = Supervisor
 role-case_worker = Case worker
-role-screener = Screening
+role-screener = Screener
 role-analyst = Analyst
 role-trainer = Trainer
 
@@ -302,3 +302,4 @@ legal-cc-286-2-2 = Criminal Code, s. 286.2(2) — receiving a material benefit f
 legal-cc-286-3-2 = Criminal Code, s. 286.3(2) — procuring a person under 18: recruiting, hiding, harbouring or controlling their movements so that they provide sexual services.
 legal-cc-163-1 = Criminal Code, s. 163.1 — child pornography: making, distributing or possessing sexual images of a person under 18.
 legal-irpa-118 = Immigration and Refugee Protection Act, s. 118 — organizing a person's coming into Canada by abduction, fraud, deception, force or threat.
+notice-decision-recorded = Your decision is recorded beside the result.

@@ -75,7 +75,7 @@ role-org_admin = Administration de l'organisation
 role-privacy_officer = Responsable de la protection des renseignements personnels
 role-supervisor = Chef d'équipe
 role-case_worker = Intervenant
-role-screener = Dépistage
+role-screener = Agent de dépistage
 role-analyst = Analyste
 role-trainer = Formateur
 
@@ -302,3 +302,4 @@ legal-cc-286-2-2 = Code criminel, art. 286.2(2) — tirer un avantage matériel 
 legal-cc-286-3-2 = Code criminel, art. 286.3(2) — proxénétisme d'une personne de moins de 18 ans : la recruter, la cacher, l'héberger ou contrôler ses déplacements pour qu'elle offre des services sexuels.
 legal-cc-163-1 = Code criminel, art. 163.1 — pornographie juvénile : produire, distribuer ou posséder des images sexuelles d'une personne de moins de 18 ans.
 legal-irpa-118 = Loi sur l'immigration et la protection des réfugiés, art. 118 — organiser l'entrée au Canada d'une personne par l'enlèvement, la fraude, la tromperie, la force ou la menace.
+notice-decision-recorded = Votre décision est enregistrée à côté du résultat.

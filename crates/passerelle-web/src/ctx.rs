@@ -44,7 +44,8 @@ pub struct Ctx {
 }
 
 /// Confirmations a redirect may ask a page to show; anything else is ignored.
-const NOTICES: [&str; 10] = [
+const NOTICES: [&str; 11] = [
+    "notice-decision-recorded",
     "notice-org-created",
     "notice-user-created",
     "notice-user-updated",
@@ -136,6 +137,9 @@ impl Ctx {
 
 fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str) -> Vec<NavItem> {
     let mut items = vec![("/", "nav-home")];
+    if roles_allow(&user.roles, Action::Screen) {
+        items.push(("/screenings", "nav-screenings"));
+    }
     if roles_allow(&user.roles, Action::ManageOrganizations) {
         items.push(("/admin/organizations", "nav-organizations"));
     }

@@ -93,6 +93,12 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/reset-mfa", post(pages::users::reset_mfa))
         .route("/admin/users/{id}/status", post(pages::users::set_status))
         .route("/audit", get(pages::audit::list))
+        .route("/screenings", get(pages::screenings::list))
+        .route("/screenings/new", get(pages::screenings::new_form).post(pages::screenings::create))
+        .route("/screenings/{id}", get(pages::screenings::show))
+        .route("/screenings/{id}/edit", get(pages::screenings::edit).post(pages::screenings::update))
+        .route("/screenings/{id}/print", get(pages::screenings::print))
+        .route("/screenings/{id}/decision", post(pages::screenings::decide))
         .fallback(pages::home::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(middleware::from_fn_with_state(state.clone(), session::load_session));

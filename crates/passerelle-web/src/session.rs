@@ -170,16 +170,24 @@ fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
 }
 
 /// `false` when the browser says the request comes from another site.
+///
+/// `Sec-Fetch-Site` is set by the browser itself and cannot be forged by a page, so when it
+/// says `same-origin` we trust it even if `Origin` is `null` (privacy settings and some
+/// referrer policies make browsers send that).
 fn same_origin(headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if let Some(site) = site
         && !matches!(site, "same-origin" | "none")
     {
         return false;
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        if origin == "null" {
+            return site == Some("same-origin");
+        }
         let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
         let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
-        if origin == "null" || origin_host != host {
+        if origin_host != host {
             return false;
         }
     }
@@ -207,6 +215,12 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("sec-fetch-site", "cross-site".parse().unwrap_or_else(|_| unreachable!()));
         assert!(!same_origin(&h));
+        // `Origin: null` only with the browser's own same-origin statement.
+        let mut h = HeaderMap::new();
+        h.insert(header::ORIGIN, "null".parse().unwrap_or_else(|_| unreachable!()));
+        assert!(!same_origin(&h));
+        h.insert("sec-fetch-site", "same-origin".parse().unwrap_or_else(|_| unreachable!()));
+        assert!(same_origin(&h));
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Integration tests of the screening crate: the contract's fixtures, each
-//! rule and boundary, every kind of invalid input, the catalogue, and
-//! properties over arbitrary facts.
+//! rule and boundary, every kind of invalid input, the catalogue, the
+//! instrument and its form, and properties over arbitrary facts.
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "a failed unwrap is a failed test, with its location")]
 
 mod catalogue;
 mod fixtures;
+mod form;
+mod instrument;
 mod invalid;
 mod properties;
 mod rules;

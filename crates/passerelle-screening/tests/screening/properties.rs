@@ -12,7 +12,8 @@ fn indicator_ids() -> Vec<IndicatorId> {
     indicators().iter().map(|i| IndicatorId::parse(i.id).unwrap()).collect()
 }
 
-fn arb_facts() -> impl Strategy<Value = Facts> {
+/// Arbitrary valid facts (also used by the form round-trip property).
+pub fn arb_facts() -> impl Strategy<Value = Facts> {
     let people = (
         prop::option::of(0u8..=120),
         any::<bool>(),

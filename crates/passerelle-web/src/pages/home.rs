@@ -23,6 +23,8 @@ pub struct Card {
     pub text: String,
     /// Link, when the capability has a page.
     pub href: Option<&'static str>,
+    /// The capability is not in the platform yet.
+    pub soon: bool,
 }
 
 #[derive(Template)]
@@ -51,7 +53,7 @@ fn cards(ctx: &Ctx, roles: &[Role]) -> Vec<Card> {
         ids.push(("card-audit", Some("/audit")));
     }
     if has(Action::Screen) {
-        ids.push(("card-screening", None));
+        ids.push(("card-screening", Some("/screenings/new")));
     }
     if has(Action::ViewCases) {
         ids.push(("card-cases", None));
@@ -70,7 +72,13 @@ fn cards(ctx: &Ctx, roles: &[Role]) -> Vec<Card> {
     }
     ids.push(("card-account", Some("/account")));
     ids.into_iter()
-        .map(|(id, href)| Card { title: ctx.t(&format!("{id}-title")), text: ctx.t(&format!("{id}-text")), href })
+        .map(|(id, href)| Card {
+            title: ctx.t(&format!("{id}-title")),
+            text: ctx.t(&format!("{id}-text")),
+            href,
+            // The installation's tools are the command line's, not a page to come.
+            soon: href.is_none() && id != "card-installation",
+        })
         .collect()
 }
 

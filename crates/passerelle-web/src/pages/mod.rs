@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod home;
 pub mod orgs;
+pub mod screenings;
 pub mod setup;
 pub mod users;
 

@@ -1,3 +1,4 @@
+#![allow(dead_code, reason = "shared by several test binaries, each using a part")]
 //! `TestApp`: a whole application on an isolated installation (SQLite, or PostgreSQL when
 //! `PASSERELLE_TEST_DATABASE_URL` is set), with personas and a cookie-keeping client that
 //! drives the real router in process.

@@ -1,0 +1,450 @@
+//! End-to-end journeys in a real browser: headless Chromium, driven through chromedriver by a
+//! small `WebDriver` client (tests/browser/webdriver.rs), against `passerelle demo`.
+//!
+//! Each journey starts its own demonstration server and chromedriver, and opens one browser
+//! with an empty profile (so no cookie or language choice leaks from one journey to another).
+//! The browser asks for French (`--lang=fr-CA`), as most people in the field will.
+//!
+//! Without /usr/bin/chromium or /usr/bin/chromedriver the journeys are skipped with a
+//! message, except under `CI=true`, where they fail: CI never skips them silently.
+//!
+//! A screenshot of each main page goes to a directory under the system temporary directory,
+//! printed on standard error (run with `-- --nocapture` to see it). Nothing is asserted on
+//! the images; they are for people reviewing the interface.
+
+#[path = "browser/demo.rs"]
+mod demo;
+#[path = "browser/webdriver.rs"]
+mod webdriver;
+
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use demo::{Demo, PASSWORD};
+use webdriver::{CHROMEDRIVER, CHROMIUM, Driver, Session};
+
+/// Whether the browser tests can run here; under `CI=true` a missing browser is a failure.
+fn browser_available() -> bool {
+    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER].into_iter().filter(|p| !Path::new(p).exists()).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let message =
+        format!("the browser tests need {} (Debian packages chromium and chromium-driver)", missing.join(" and "));
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}: under CI=true they must run, not skip");
+    eprintln!("{message}: browser test skipped");
+    false
+}
+
+/// The screenshot directory of this test run, created and announced once.
+fn screenshot_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir =
+            std::env::temp_dir().join(format!("passerelle-browser-screenshots-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        eprintln!("browser screenshots: {}", dir.display());
+        dir
+    })
+}
+
+/// Numbered screenshots of one journey.
+struct Shots {
+    journey: &'static str,
+    n: Cell<u32>,
+}
+
+impl Shots {
+    fn new(journey: &'static str) -> Self {
+        Self { journey, n: Cell::new(0) }
+    }
+
+    fn save(&self, s: &Session<'_>, page: &str) {
+        self.n.set(self.n.get() + 1);
+        let path = screenshot_dir().join(format!("{}-{:02}-{page}.png", self.journey, self.n.get()));
+        std::fs::write(&path, s.screenshot()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+}
+
+/// Labels of the main navigation (empty when there is none).
+fn nav_labels(s: &Session<'_>) -> Vec<String> {
+    s.texts("nav.main-nav a")
+}
+
+/// Targets of the main navigation's links.
+fn nav_hrefs(s: &Session<'_>) -> Vec<String> {
+    s.find_all("nav.main-nav a").iter().filter_map(|a| s.attr(a, "href")).collect()
+}
+
+/// The label of the navigation link marked as the current page.
+fn nav_current(s: &Session<'_>) -> Option<String> {
+    s.find("nav.main-nav a[aria-current='page']").map(|a| s.text(&a))
+}
+
+/// The `lang` attribute of the page.
+fn page_lang(s: &Session<'_>) -> String {
+    let html = s.wait_for("html");
+    s.attr(&html, "lang").unwrap_or_default()
+}
+
+/// Signs in from the sign-in page (in French: a fresh browser asks for French), through the
+/// second-factor page when the account has one, and waits for the home page.
+/// `mfa_title` is that page's heading, in the account's own language.
+fn sign_in(s: &Session<'_>, demo: &Demo, user: &str, mfa_title: &str, shots: &Shots) {
+    s.goto(&format!("{}/login", demo.base));
+    s.wait_text("main h1", "Connexion");
+    assert_eq!(page_lang(s), "fr-CA");
+    assert_eq!(s.title(), "Connexion · Passerelle");
+    assert!(nav_labels(s).is_empty(), "no navigation before sign-in");
+    shots.save(s, "login");
+    s.type_into("#username", user);
+    s.type_into("#password", PASSWORD);
+    s.click("form[action='/login'] button[type='submit']");
+    if demo.has_second_factor(user) {
+        s.wait_url(&format!("{}/login/mfa", demo.base));
+        s.wait_text("main h1", mfa_title);
+        assert!(nav_labels(s).is_empty(), "no navigation before the second factor");
+        shots.save(s, "second-factor");
+        s.type_into("#code", &demo.totp_code(user));
+        s.click("form[action='/login/mfa'] button[type='submit']");
+    }
+    s.wait_url(&format!("{}/", demo.base));
+}
+
+/// Starts the demonstration server and chromedriver, or `None` when the browser is missing.
+fn start() -> Option<(Demo, Driver)> {
+    if !browser_available() {
+        return None;
+    }
+    let demo = Demo::start();
+    let driver = Driver::start();
+    Some((demo, driver))
+}
+
+/// Stops the demonstration server and checks that it ended cleanly.
+fn finish(mut demo: Demo, driver: Driver) {
+    drop(driver);
+    assert_eq!(demo.stop(), Some(0), "the demo exits with status 0 on SIGTERM");
+}
+
+#[test]
+fn base64_decoder_matches_known_values() {
+    for (text, plain) in [
+        ("", ""),
+        ("Zg==", "f"),
+        ("Zm8=", "fo"),
+        ("Zm9v", "foo"),
+        ("Zm9vYg==", "foob"),
+        ("Zm9vYmE=", "fooba"),
+        ("Zm9vYmFy", "foobar"),
+        ("Zm9v\nYmFy", "foobar"),
+    ] {
+        assert_eq!(webdriver::base64_decode(text).unwrap_or_else(|e| panic!("{e}")), plain.as_bytes(), "{text}");
+    }
+    assert_eq!(webdriver::base64_decode("w6kr/w==").unwrap_or_default(), [0xc3, 0xa9, 0x2b, 0xff]);
+    assert!(webdriver::base64_decode("Zm9v!").is_err());
+}
+
+/// A system administrator signs in in French (password and second factor), switches to
+/// English, creates an account, finds it in the audit trail and signs out.
+#[test]
+fn administrator_creates_an_account_and_finds_it_in_the_audit_trail() {
+    let Some((demo, driver)) = start() else { return };
+    let shots = Shots::new("admin");
+    {
+        let s = driver.session();
+        sign_in(&s, &demo, "admin", "Deuxième facteur", &shots);
+        admin_home_in_both_languages(&s, &demo, &shots);
+        let new_id = admin_creates_an_account(&s, &demo, &shots);
+        admin_finds_the_creation_in_the_audit_trail(&s, &demo, &shots, &new_id);
+        admin_signs_out(&s, &demo, &shots);
+    }
+    finish(demo, driver);
+}
+
+/// The home page in French, then the same page in English after the language switch.
+fn admin_home_in_both_languages(s: &Session<'_>, demo: &Demo, shots: &Shots) {
+    s.wait_text("main h1", "Bonjour, Camille Administratrice");
+    assert_eq!(page_lang(s), "fr-CA");
+    assert_eq!(s.title(), "Accueil · Passerelle");
+    assert_eq!(
+        nav_labels(s),
+        ["Accueil", "Organisations", "Comptes", "Journal d'audit", "Mon compte"],
+        "navigation of a system administrator"
+    );
+    assert_eq!(nav_hrefs(s), ["/", "/admin/organizations", "/admin/users", "/audit", "/account"]);
+    assert_eq!(nav_current(s).as_deref(), Some("Accueil"));
+    assert_eq!(s.text_of("header .who"), "Camille Administratrice");
+    assert_eq!(s.text_of("header form[action='/logout'] button"), "Se déconnecter");
+    assert_eq!(
+        s.text_of("main p.lead"),
+        "DPJ des Deux-Rives · Administration du système, Administration de l'organisation"
+    );
+    assert!(s.texts("main .cards h3").contains(&"Journal d'audit".to_owned()));
+    assert!(s.find("main p.warning").is_none(), "the second factor is on: no warning");
+    let lang = s.wait_for("header a.lang");
+    assert_eq!(s.text(&lang), "English");
+    assert_eq!(s.attr(&lang, "href").as_deref(), Some("/lang/en?next=%2F"));
+    assert_eq!(s.attr(&lang, "lang").as_deref(), Some("en-CA"));
+    shots.save(s, "home-fr");
+
+    // Same page, other language.
+    s.click("header a.lang");
+    s.wait_text("main h1", "Hello, Camille Administratrice");
+    assert_eq!(s.url(), format!("{}/", demo.base), "the switch comes back to the same page");
+    assert_eq!(page_lang(s), "en-CA");
+    assert_eq!(s.title(), "Home · Passerelle");
+    assert_eq!(nav_labels(s), ["Home", "Organizations", "Accounts", "Audit trail", "My account"]);
+    assert_eq!(s.text_of("header a.lang"), "Français");
+    assert_eq!(s.text_of("header form[action='/logout'] button"), "Sign out");
+    assert_eq!(s.text_of("main p.lead"), "DPJ des Deux-Rives · System administration, Organization administration");
+    shots.save(s, "home-en");
+}
+
+/// Accounts → new case worker → the temporary password → the account's page. Returns the new
+/// account's id.
+fn admin_creates_an_account(s: &Session<'_>, demo: &Demo, shots: &Shots) -> String {
+    s.click("nav.main-nav a[href='/admin/users']");
+    s.wait_url(&format!("{}/admin/users", demo.base));
+    s.wait_text("main h1", "Accounts · DPJ des Deux-Rives");
+    assert_eq!(nav_current(s).as_deref(), Some("Accounts"));
+    let usernames = s.texts("main table tbody tr td:first-child");
+    for u in ["admin", "sophie.gagnon", "alex.bouchard"] {
+        assert!(usernames.iter().any(|x| x == u), "{u} listed in {usernames:?}");
+    }
+    assert!(!usernames.iter().any(|x| x == "karim.benali"), "another organization's account is not listed");
+    assert!(!usernames.iter().any(|x| x == "test.worker"));
+    assert_eq!(s.text_of("main h2"), "New account");
+    shots.save(s, "accounts");
+
+    s.type_into("form[method='post'][action='/admin/users'] #username", "test.worker");
+    s.type_into("#display_name", "Test Worker");
+    s.click("input[type='checkbox'][name='roles'][value='case_worker']");
+    s.click("#locale option[value='en']");
+    s.click("form[method='post'][action='/admin/users'] button[type='submit']");
+    s.wait_text("main h1", "Account created");
+    assert_eq!(s.title(), "Account created · Passerelle");
+    assert_eq!(s.text_of("main h1 + p"), "The account test.worker was created. Here is its temporary password.");
+    let temporary = s.text_of("main code.secret");
+    assert!(
+        temporary.len() >= 12 && !temporary.contains(' ') && temporary != PASSWORD,
+        "a temporary password is shown: {temporary:?}"
+    );
+    assert_eq!(s.text_of("main p.warning"), "Write it down now: it will never be shown again.");
+    shots.save(s, "account-created");
+
+    let next = s.wait_for("main a[href^='/admin/users/']");
+    assert_eq!(s.text(&next), "Continue");
+    let href = s.attr(&next, "href").unwrap_or_default();
+    let new_id = href.trim_start_matches("/admin/users/").to_owned();
+    assert!(uuid::Uuid::parse_str(&new_id).is_ok(), "the account page is /admin/users/<uuid>: {href}");
+    s.click("main a[href^='/admin/users/']");
+    s.wait_url(&format!("{}{href}", demo.base));
+    s.wait_text("main h1", "Test Worker");
+    let facts = s.texts("main dl.facts dd");
+    assert_eq!(facts.first().map(String::as_str), Some("test.worker"), "{facts:?}");
+    assert_eq!(facts.get(1).map(String::as_str), Some("DPJ des Deux-Rives"), "{facts:?}");
+    assert_eq!(facts.get(2).map(String::as_str), Some("Not set up"), "no second factor yet: {facts:?}");
+    assert_eq!(facts.get(3).map(String::as_str), Some("Active"), "{facts:?}");
+    let role = |value: &str| s.wait_for(&format!("input[name='roles'][value='{value}']"));
+    assert!(s.selected(&role("case_worker")), "the case worker role was given");
+    assert!(!s.selected(&role("screener")), "no other role was given");
+    assert!(s.selected(&s.wait_for("#locale option[value='en']")), "language English");
+    shots.save(s, "new-account");
+    new_id
+}
+
+/// The audit trail shows one `user.create` entry about the new account, also when filtered.
+fn admin_finds_the_creation_in_the_audit_trail(s: &Session<'_>, demo: &Demo, shots: &Shots, new_id: &str) {
+    s.click("nav.main-nav a[href='/audit']");
+    s.wait_url(&format!("{}/audit", demo.base));
+    s.wait_text("main h1", "Audit trail");
+    assert_eq!(nav_current(s).as_deref(), Some("Audit trail"));
+    let rows = s.texts("table.audit tbody tr");
+    let created: Vec<&String> = rows.iter().filter(|r| r.contains("user.create")).collect();
+    assert_eq!(created.len(), 1, "one user.create entry in {rows:#?}");
+    assert!(created.iter().all(|r| r.contains(new_id) && r.ends_with("Success")), "{created:?}");
+    assert!(rows.iter().any(|r| r.contains("demo.seed")), "the whole installation is shown: {rows:#?}");
+    shots.save(s, "audit");
+
+    s.type_into("#action", "user.create");
+    s.click("form.filters button[type='submit']");
+    s.wait_url(&format!("{}/audit?action=user.create&outcome=", demo.base));
+    let actions = s.texts("table.audit tbody td:nth-child(4)");
+    assert_eq!(actions, ["user.create"], "only the matching entry");
+}
+
+/// Sign out: back to the sign-in page, in the chosen language, and signed out for real.
+fn admin_signs_out(s: &Session<'_>, demo: &Demo, shots: &Shots) {
+    s.click("header form[action='/logout'] button[type='submit']");
+    s.wait_url(&format!("{}/login", demo.base));
+    s.wait_text("main h1", "Sign in");
+    assert!(nav_labels(s).is_empty(), "no navigation once signed out");
+    assert!(s.find("header .who").is_none() && s.find("form[action='/logout']").is_none());
+    shots.save(s, "signed-out");
+    s.goto(&format!("{}/audit", demo.base));
+    s.wait_url(&format!("{}/login", demo.base));
+    assert!(!s.source().contains("user.create"), "the audit trail is not shown after sign-out");
+}
+
+/// A wrong password is refused with the translated message, and nothing else is shown.
+#[test]
+fn a_wrong_password_is_refused_in_french() {
+    let Some((demo, driver)) = start() else { return };
+    let shots = Shots::new("refused");
+    {
+        let s = driver.session();
+        let refusal = "Nom d'utilisateur ou mot de passe incorrect, ou compte temporairement verrouillé après \
+                       plusieurs tentatives. Réessayez ou adressez-vous à l'administrateur de votre organisation.";
+        for (user, password) in [("sophie.gagnon", "pas-le-bon-mot-de-passe"), ("personne.inconnue", PASSWORD)] {
+            s.goto(&format!("{}/login", demo.base));
+            s.wait_text("main h1", "Connexion");
+            assert!(s.find(".error-summary").is_none(), "no message before trying");
+            s.type_into("#username", user);
+            s.type_into("#password", password);
+            s.click("form[action='/login'] button[type='submit']");
+            s.wait_for(".error-summary[role='alert']");
+            assert_eq!(s.text_of(".error-summary[role='alert']"), refusal, "{user}: same message either way");
+            assert_eq!(s.url(), format!("{}/login", demo.base));
+            s.wait_text("main h1", "Connexion");
+            assert!(nav_labels(&s).is_empty(), "no navigation after a refusal");
+            assert!(s.find("form[action='/logout']").is_none() && s.find("header .who").is_none());
+            let username = s.wait_for("#username");
+            assert_eq!(s.attr(&username, "value").as_deref(), Some(user), "the user name is kept");
+            let password_field = s.wait_for("#password");
+            let sent_back = s.attr(&password_field, "value").unwrap_or_default();
+            assert!(sent_back.is_empty(), "the password is not sent back");
+            shots.save(&s, &format!("refused-{user}"));
+        }
+        // Still signed out.
+        s.goto(&format!("{}/", demo.base));
+        s.wait_url(&format!("{}/login", demo.base));
+    }
+    finish(demo, driver);
+}
+
+/// A screener (English account) sees neither Accounts nor Audit, and is refused the audit
+/// trail by address too.
+#[test]
+fn a_screener_is_refused_the_audit_trail() {
+    let Some((demo, driver)) = start() else { return };
+    let shots = Shots::new("screener");
+    {
+        let s = driver.session();
+        // Karim's account is in English: every page after the password follows it.
+        sign_in(&s, &demo, "karim.benali", "Second factor", &shots);
+        s.wait_text("main h1", "Hello, Karim Benali");
+        assert_eq!(page_lang(&s), "en-CA");
+        assert_eq!(nav_labels(&s), ["Home", "Screenings", "My account"], "navigation of a screener");
+        assert_eq!(nav_hrefs(&s), ["/", "/screenings", "/account"]);
+        let card_links: Vec<String> = s.find_all("main .cards a").iter().filter_map(|a| s.attr(a, "href")).collect();
+        assert_eq!(card_links, ["/screenings/new", "/account"], "no card leads to accounts or the audit trail");
+        assert_eq!(s.text_of("main p.lead"), "Service de police de Val-Clair · Screener");
+        shots.save(&s, "home");
+
+        for path in ["/audit", "/admin/users"] {
+            s.goto(&format!("{}{path}", demo.base));
+            s.wait_text("main h1", "Access denied");
+            assert_eq!(s.url(), format!("{}{path}", demo.base), "no redirection: the page itself is refused");
+            assert_eq!(s.title(), "Access denied · Passerelle");
+            assert_eq!(page_lang(&s), "en-CA");
+            assert_eq!(s.text_of("main h1 + p"), "Your role does not allow this action. The refusal was recorded.");
+            assert!(s.find("table").is_none(), "nothing of {path} is shown");
+            assert!(nav_labels(&s).is_empty());
+            assert_eq!(s.text_of("main a[href='/']"), "Back to home");
+            shots.save(&s, &format!("refused{}", path.replace('/', "-")));
+        }
+    }
+    finish(demo, driver);
+}
+
+/// An analyst (no second factor required) signs in with the password alone.
+#[test]
+fn an_analyst_signs_in_with_the_password_alone() {
+    let Some((demo, driver)) = start() else { return };
+    let shots = Shots::new("analyst");
+    {
+        let s = driver.session();
+        assert!(!demo.has_second_factor("emma.pelletier"));
+        sign_in(&s, &demo, "emma.pelletier", "-", &shots);
+        s.wait_text("main h1", "Hello, Emma Pelletier");
+        assert_eq!(page_lang(&s), "en-CA");
+        assert_eq!(nav_labels(&s), ["Home", "My account"]);
+        assert_eq!(s.text_of("main p.lead"), "CISSS des Hautes-Terres · Analyst");
+        assert_eq!(s.text_of("main p.warning"), "Your role does not require a second factor, but we recommend one.");
+        assert_eq!(s.texts("main .cards h3"), ["Statistics", "My account"]);
+        shots.save(&s, "home");
+
+        s.click("nav.main-nav a[href='/account']");
+        s.wait_url(&format!("{}/account", demo.base));
+        s.wait_text("main h1", "My account");
+        assert_eq!(nav_current(&s).as_deref(), Some("My account"));
+        shots.save(&s, "account");
+    }
+    finish(demo, driver);
+}
+
+/// One anonymous screening through both stages, its result and the professional's decision.
+fn screen_once(s: &Session<'_>, demo: &Demo, shots: &Shots, texts: [&str; 4]) {
+    let [stage1, stage2, indicated, recorded] = texts;
+    s.goto(&format!("{}/", demo.base));
+    s.click("main .cards a[href='/screenings/new']");
+    s.wait_url(&format!("{}/screenings/new", demo.base));
+    s.wait_text("main h1", stage1);
+    shots.save(s, "stage1");
+    s.click("input[name='s1_recruited'][value='yes']");
+    s.click("input[name='s1_danger'][value='no']");
+    s.click("form[action='/screenings/new'] button[type='submit']");
+    s.wait_text("main h1", stage2);
+    assert!(s.url().ends_with("/edit"), "a sign leads to the full assessment: {}", s.url());
+    let recruited = s.wait_for("input[name='acts'][value='recruited']");
+    assert!(s.selected(&recruited), "the quick screen's answer is carried over");
+    s.type_into("#q-age_years", "15");
+    s.click("input[name='exploitation'][value='sexual_services']");
+    shots.save(s, "stage2");
+    s.click("button[name='action'][value='evaluate']");
+    s.wait_for("p.result");
+    assert_eq!(s.text_of("p.result"), indicated);
+    assert!(s.source().contains("1-833-900-1010"), "the hotline is on the result page");
+    assert!(s.source().contains("CC 279.011"));
+    shots.save(s, "result");
+    s.click("input[name='decision'][value='report_dpj']");
+    s.type_into("#reason", "Signalement fait / report made");
+    s.click("form[action$='/decision'] button[type='submit']");
+    s.wait_for("p.notice");
+    assert!(s.source().contains(recorded), "the decision is shown beside the result");
+    assert!(s.source().contains("Signalement fait / report made"));
+    shots.save(s, "decision");
+}
+
+/// A screener completes an anonymous screening in French, then in English.
+#[test]
+fn a_screener_completes_an_anonymous_screening_in_both_languages() {
+    let Some((demo, driver)) = start() else { return };
+    let shots = Shots::new("screening");
+    {
+        let s = driver.session();
+        sign_in(&s, &demo, "nadia.cote", "Deuxième facteur", &shots);
+        s.wait_text("main h1", "Bonjour, Nadia Côté");
+        screen_once(
+            &s,
+            &demo,
+            &shots,
+            ["Dépistage rapide", "Évaluation complète", "Traite indiquée", "Décision enregistrée"],
+        );
+        s.click("header a.lang");
+        s.wait_for("html[lang='en-CA']");
+        screen_once(
+            &s,
+            &demo,
+            &shots,
+            ["Quick screen", "Full assessment", "Trafficking indicated", "Decision recorded"],
+        );
+        s.goto(&format!("{}/screenings", demo.base));
+        s.wait_text("main h1", "Your organization's screenings");
+        assert_eq!(s.find_all("main table tbody tr").len(), 2, "both screenings are listed");
+        shots.save(&s, "list");
+    }
+    finish(demo, driver);
+}
