@@ -29,6 +29,8 @@ pub struct Screening {
     pub region: Option<Region>,
     /// The facts document (JSON).
     pub facts: Vec<u8>,
+    /// The professional's notes (e.g. what an "other" indicator was); never an identity.
+    pub notes: String,
     /// The result document (JSON), once evaluated.
     pub result: Option<Vec<u8>>,
     /// Classification, once evaluated.
@@ -104,6 +106,7 @@ struct Row {
     instrument_version: String,
     region: Option<String>,
     facts: Vec<u8>,
+    notes: Option<Vec<u8>>,
     result: Option<Vec<u8>>,
     classification: Option<String>,
     flags: String,
@@ -175,11 +178,16 @@ impl Store {
 
     /// One screening, decrypted. The caller checks the organization.
     pub async fn screening(&self, id: ScreeningId) -> Result<Screening, StoreError> {
-        const SQL: &str = "SELECT id, org_id, created_by, status, stage, instrument_version, region, facts, result, \
+        const SQL: &str = "SELECT id, org_id, created_by, status, stage, instrument_version, region, facts, notes, result, \
                            classification, flags, decision, decision_reason, decided_by, decided_at, created_at, version \
                            FROM screenings WHERE id = $1";
         let r: Row = run!(&self.db, |pool| sqlx::query_as(SQL).bind(id.0).fetch_one(pool).await)?;
         let facts = self.open_system(TABLE, "facts", r.id, &r.facts).await?.to_vec();
+        let notes = match &r.notes {
+            Some(b) => String::from_utf8(self.open_system(TABLE, "notes", r.id, b).await?.to_vec())
+                .map_err(|_| StoreError::Corrupt("screening notes"))?,
+            None => String::new(),
+        };
         let result = match &r.result {
             Some(b) => Some(self.open_system(TABLE, "result", r.id, b).await?.to_vec()),
             None => None,
@@ -200,6 +208,7 @@ impl Store {
             instrument_version: r.instrument_version,
             region: region_of(r.region.as_deref())?,
             facts,
+            notes,
             result,
             classification: r.classification,
             flags: flags_list(&r.flags),
@@ -220,14 +229,23 @@ impl Store {
         stage: i32,
         region: Option<Region>,
         facts: &[u8],
+        notes: &str,
     ) -> Result<(), StoreError> {
-        const SQL: &str = "UPDATE screenings SET stage = $1, region = $2, facts = $3, updated_at = $4, \
-                           version = version + 1 WHERE id = $5 AND version = $6 AND status = 'draft'";
+        const SQL: &str = "UPDATE screenings SET stage = $1, region = $2, facts = $3, updated_at = $4, notes = $5, \
+                           version = version + 1 WHERE id = $6 AND version = $7 AND status = 'draft'";
         let sealed = self.seal_system(TABLE, "facts", id.0, facts).await?;
+        let sealed_notes = self.seal_system(TABLE, "notes", id.0, notes.as_bytes()).await?;
         let now = passerelle_core::time::now();
         let done = exec!(
             &self.db,
-            sqlx::query(SQL).bind(stage).bind(region.map(Region::code)).bind(sealed).bind(now).bind(id.0).bind(version)
+            sqlx::query(SQL)
+                .bind(stage)
+                .bind(region.map(Region::code))
+                .bind(sealed)
+                .bind(now)
+                .bind(sealed_notes)
+                .bind(id.0)
+                .bind(version)
         )?;
         self.after_screening_write(done, id).await
     }
@@ -240,14 +258,16 @@ impl Store {
         version: i64,
         region: Option<Region>,
         facts: &[u8],
+        notes: &str,
         result: &[u8],
         classification: &str,
         flags: &[String],
     ) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE screenings SET status = 'completed', stage = 2, region = $1, facts = $2, \
-                           result = $3, classification = $4, flags = $5, updated_at = $6, version = version + 1 \
-                           WHERE id = $7 AND version = $8 AND status = 'draft'";
+                           result = $3, classification = $4, flags = $5, updated_at = $6, notes = $7, \
+                           version = version + 1 WHERE id = $8 AND version = $9 AND status = 'draft'";
         let sealed_facts = self.seal_system(TABLE, "facts", id.0, facts).await?;
+        let sealed_notes = self.seal_system(TABLE, "notes", id.0, notes.as_bytes()).await?;
         let sealed_result = self.seal_system(TABLE, "result", id.0, result).await?;
         let now = passerelle_core::time::now();
         let done = exec!(
@@ -259,6 +279,7 @@ impl Store {
                 .bind(classification)
                 .bind(flags.join(","))
                 .bind(now)
+                .bind(sealed_notes)
                 .bind(id.0)
                 .bind(version)
         )?;

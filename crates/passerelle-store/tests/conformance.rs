@@ -387,13 +387,18 @@ async fn screenings_are_encrypted_versioned_and_filtered() {
         (draft.status, draft.version, draft.facts.as_slice()),
         (ScreeningStatus::Draft, 1, &br#"{"age_years":15}"#[..])
     );
-    s.save_screening_draft(id, 1, 2, Some(montreal), br#"{"age_years":14}"#).await.unwrap();
-    assert!(matches!(s.save_screening_draft(id, 1, 2, None, b"{}").await, Err(StoreError::Conflict)), "stale draft");
+    s.save_screening_draft(id, 1, 2, Some(montreal), br#"{"age_years":14}"#, "autre : menace en ligne").await.unwrap();
+    assert_eq!(s.screening(id).await.unwrap().notes, "autre : menace en ligne");
+    assert!(
+        matches!(s.save_screening_draft(id, 1, 2, None, b"{}", "").await, Err(StoreError::Conflict)),
+        "stale draft"
+    );
     s.complete_screening(
         id,
         2,
         Some(montreal),
         br#"{"age_years":14}"#,
+        "notes",
         br#"{"classification":"possible"}"#,
         "possible",
         &["report_to_youth_protection".into()],
@@ -401,7 +406,7 @@ async fn screenings_are_encrypted_versioned_and_filtered() {
     .await
     .unwrap();
     assert!(
-        matches!(s.save_screening_draft(id, 3, 2, None, b"{}").await, Err(StoreError::Conflict)),
+        matches!(s.save_screening_draft(id, 3, 2, None, b"{}", "").await, Err(StoreError::Conflict)),
         "frozen once completed"
     );
     s.record_screening_decision(id, 3, u.id, Decision::ReportDpj, "signalement fait").await.unwrap();

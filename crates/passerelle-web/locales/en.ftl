@@ -303,3 +303,7 @@ legal-cc-286-3-2 = Criminal Code, s. 286.3(2) — procuring a person under 18: r
 legal-cc-163-1 = Criminal Code, s. 163.1 — child pornography: making, distributing or possessing sexual images of a person under 18.
 legal-irpa-118 = Immigration and Refugee Protection Act, s. 118 — organizing a person's coming into Canada by abduction, fraud, deception, force or threat.
 notice-decision-recorded = Your decision is recorded beside the result.
+screening-notes = Notes
+screening-notes-help = Describe an "other" indicator or useful context here. Do not write any name, date of birth or contact details: this screening is anonymous.
+screening-from = From
+screening-to = To

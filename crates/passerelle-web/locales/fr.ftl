@@ -303,3 +303,7 @@ legal-cc-286-3-2 = Code criminel, art. 286.3(2) — proxénétisme d'une personn
 legal-cc-163-1 = Code criminel, art. 163.1 — pornographie juvénile : produire, distribuer ou posséder des images sexuelles d'une personne de moins de 18 ans.
 legal-irpa-118 = Loi sur l'immigration et la protection des réfugiés, art. 118 — organiser l'entrée au Canada d'une personne par l'enlèvement, la fraude, la tromperie, la force ou la menace.
 notice-decision-recorded = Votre décision est enregistrée à côté du résultat.
+screening-notes = Notes
+screening-notes-help = Décrivez ici un indice « autre » ou le contexte utile. N'écrivez aucun nom, date de naissance ni coordonnée : ce dépistage est anonyme.
+screening-from = Du
+screening-to = Au

@@ -38,12 +38,19 @@ async fn anonymous_screening_in_both_languages_with_a_decision() {
             .post_form(
                 &edit_path,
                 &edit_path,
-                &[("version", &version), ("action", "draft"), ("acts", "recruited"), ("age_years", "15")],
+                &[
+                    ("version", &version),
+                    ("action", "draft"),
+                    ("acts", "recruited"),
+                    ("age_years", "15"),
+                    ("notes", "Menace reçue en ligne"),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let resumed = c.get(r.location()).await;
         assert!(resumed.body.contains("value=\"15\""), "the draft keeps the age");
+        assert!(resumed.body.contains("Menace reçue en ligne"), "and the notes");
         let v2 = field(&resumed.body, "version");
         // A second submission of the old form is refused (no lost update).
         let stale = c.post_form(&edit_path, &edit_path, &[("version", &version), ("action", "draft")]).await;
@@ -100,6 +107,11 @@ async fn anonymous_screening_in_both_languages_with_a_decision() {
     }
     let list = c.get("/screenings?flag=report_to_youth_protection").await;
     assert_eq!(list.body.matches("\">Open</a>").count(), 2, "both screenings listed: {}", list.body);
+    let today = time::OffsetDateTime::now_utc().date();
+    let dated = c.get(&format!("/screenings?from={today}&to={today}")).await;
+    assert_eq!(dated.body.matches("\">Open</a>").count(), 2, "today's screenings");
+    let later = c.get(&format!("/screenings?from={}", today.next_day().unwrap_or(today))).await;
+    assert_eq!(later.body.matches("\">Open</a>").count(), 0, "none from tomorrow on");
     let none = c.get("/screenings?flag=immediate_danger").await;
     assert_eq!(none.body.matches("\">Open</a>").count(), 0);
     app.cleanup().await;

@@ -10,6 +10,7 @@ CREATE TABLE screenings (
     instrument_version  TEXT NOT NULL,
     region              TEXT,
     facts               BYTEA NOT NULL,
+    notes               BYTEA,
     result              BYTEA,
     classification      TEXT,
     flags               TEXT NOT NULL DEFAULT '',

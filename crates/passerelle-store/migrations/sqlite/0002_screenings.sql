@@ -10,6 +10,7 @@ CREATE TABLE screenings (
     instrument_version  TEXT NOT NULL,
     region              TEXT,
     facts               BLOB NOT NULL,
+    notes               BLOB,
     result              BLOB,
     classification      TEXT,
     flags               TEXT NOT NULL DEFAULT '',

@@ -121,13 +121,15 @@ fn region_choices(ctx: &Ctx, selected: Option<Region>) -> Vec<Choice> {
 /// Splits a posted form into the instrument's answers and the page's own fields.
 struct Posted {
     answers: Vec<(String, String)>,
+    notes: String,
     region: Option<Region>,
     version: i64,
     action: String,
 }
 
 fn split_form(body: &[u8]) -> Result<Posted, AppError> {
-    let mut posted = Posted { answers: Vec::new(), region: None, version: 0, action: String::new() };
+    let mut posted =
+        Posted { answers: Vec::new(), notes: String::new(), region: None, version: 0, action: String::new() };
     for (k, v) in form_urlencoded::parse(body) {
         match k.as_ref() {
             "csrf" => {}
@@ -136,6 +138,13 @@ fn split_form(body: &[u8]) -> Result<Posted, AppError> {
             }
             "version" => posted.version = v.parse().map_err(|_| AppError::BadRequest)?,
             "action" => posted.action = v.into_owned(),
+            "notes" => {
+                let notes = v.trim();
+                if notes.chars().count() > 4000 || notes.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+                    return Err(AppError::BadRequest);
+                }
+                notes.clone_into(&mut posted.notes);
+            }
             _ => posted.answers.push((k.into_owned(), v.into_owned())),
         }
     }
@@ -164,6 +173,8 @@ struct ListPage {
     classifications: Vec<Choice>,
     flags: Vec<Choice>,
     regions: Vec<Choice>,
+    from: String,
+    to: String,
 }
 
 /// Filters of the list.
@@ -175,6 +186,18 @@ pub struct ListQuery {
     flag: String,
     #[serde(default)]
     region: String,
+    /// First day (YYYY-MM-DD), inclusive.
+    #[serde(default)]
+    from: String,
+    /// Last day (YYYY-MM-DD), inclusive.
+    #[serde(default)]
+    to: String,
+}
+
+/// A day given as `YYYY-MM-DD`, at midnight UTC.
+fn day(s: &str) -> Option<time::OffsetDateTime> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.trim(), &format).ok().map(|d| d.midnight().assume_utc())
 }
 
 /// `GET /screenings`.
@@ -189,8 +212,9 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q)
         classification: known(&q.classification, &classes),
         flag: known(&q.flag, &flags),
         region,
+        since: day(&q.from),
+        until: day(&q.to).map(|d| d + time::Duration::days(1)),
         limit: 200,
-        ..ScreeningFilter::default()
     };
     let rows = state.store.screenings_of(org, &filter).await?;
     audit(
@@ -207,6 +231,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q)
         classifications: classes.iter().map(|c| choice(c, "classification", &q.classification)).collect(),
         flags: flags.iter().map(|f| choice(f, "flag", &q.flag)).collect(),
         regions: region_choices(&ctx, region),
+        from: if day(&q.from).is_some() { q.from.clone() } else { String::new() },
+        to: if day(&q.to).is_some() { q.to.clone() } else { String::new() },
         rows,
         ctx,
     };
@@ -281,6 +307,7 @@ struct EditPage {
     intro: &'static str,
     sections: Vec<SectionView>,
     regions: Vec<Choice>,
+    notes: String,
     stage1_clear: bool,
     saved: bool,
     error: Option<&'static str>,
@@ -299,7 +326,7 @@ fn edit_page(
     ctx: Ctx,
     s: &Screening,
     pairs: &[(String, String)],
-    region: Option<Region>,
+    (region, notes): (Option<Region>, &str),
     error: Option<&scr::FormError>,
     flags: (bool, bool),
 ) -> PageResult {
@@ -321,6 +348,7 @@ fn edit_page(
         intro: inst.stage2_intro.get(lang),
         sections,
         regions: region_choices(&ctx, region),
+        notes: notes.to_owned(),
         stage1_clear: flags.0,
         saved: flags.1,
         error: error.map(|e| e.message(lang)),
@@ -354,7 +382,7 @@ pub async fn edit(
         ),
     )
     .await?;
-    edit_page(ctx, &s, &pairs, s.region, None, (q.stage1 == "clear", q.saved == "1"))
+    edit_page(ctx, &s, &pairs, (s.region, &s.notes), None, (q.stage1 == "clear", q.saved == "1"))
 }
 
 /// `POST /screenings/{id}/edit`: saves the draft, or evaluates and freezes it.
@@ -369,7 +397,7 @@ pub async fn update(
     let posted = split_form(&body)?;
     let facts = match scr::facts_from_form(&posted.answers) {
         Ok(f) => f,
-        Err(e) => return edit_page(ctx, &s, &posted.answers, posted.region, Some(&e), (false, false)),
+        Err(e) => return edit_page(ctx, &s, &posted.answers, (posted.region, &posted.notes), Some(&e), (false, false)),
     };
     let json = facts.to_json().to_string();
     let audit_id = Some(s.id.to_string());
@@ -389,6 +417,7 @@ pub async fn update(
                 posted.version,
                 posted.region,
                 json.as_bytes(),
+                &posted.notes,
                 result_json.to_string().as_bytes(),
                 &classification,
                 &flags,
@@ -401,7 +430,10 @@ pub async fn update(
         .await?;
         Ok(see_other(&format!("/screenings/{}", s.id)))
     } else {
-        state.store.save_screening_draft(s.id, posted.version, 2, posted.region, json.as_bytes()).await?;
+        state
+            .store
+            .save_screening_draft(s.id, posted.version, 2, posted.region, json.as_bytes(), &posted.notes)
+            .await?;
         audit(
             &state,
             entry(Some(who.user()), "screening.update", "screening", audit_id, Some(s.org_id), Outcome::Success),
