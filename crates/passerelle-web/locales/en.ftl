@@ -307,3 +307,4 @@ screening-notes = Notes
 screening-notes-help = Describe an "other" indicator or useful context here. Do not write any name, date of birth or contact details: this screening is anonymous.
 screening-from = From
 screening-to = To
+mfa-turn-on = Turn on a second factor

@@ -307,3 +307,4 @@ screening-notes = Notes
 screening-notes-help = Décrivez ici un indice « autre » ou le contexte utile. N'écrivez aucun nom, date de naissance ni coordonnée : ce dépistage est anonyme.
 screening-from = Du
 screening-to = Au
+mfa-turn-on = Activer un deuxième facteur

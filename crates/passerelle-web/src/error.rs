@@ -114,6 +114,8 @@ struct ErrorPage<'a> {
     text: String,
     home: String,
     app_name: String,
+    skip: String,
+    footer: String,
     stylesheet: &'static str,
 }
 
@@ -127,6 +129,8 @@ pub fn render_error_page(state: &AppState, lang: Lang, res: Response) -> Respons
         text: state.i18n.t(lang, text),
         home: state.i18n.t(lang, "error-back-home"),
         app_name: state.i18n.t(lang, "app-name"),
+        skip: state.i18n.t(lang, "skip-to-content"),
+        footer: state.i18n.t(lang, "footer-confidential"),
         stylesheet: crate::assets::STYLESHEET_PATH,
     };
     let body = page.render().unwrap_or_else(|_| "error".to_owned());

@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{lang}", get(pages::home::switch_language))
         .route("/account", get(pages::account::show))
         .route("/account/password", post(pages::account::change_password))
+        .route("/account/mfa", get(pages::auth::account_mfa_form).post(pages::auth::account_mfa))
         .route("/account/tokens", post(pages::account::create_token))
         .route("/account/tokens/{id}/revoke", post(pages::account::revoke_token))
         .route("/admin/organizations", get(pages::orgs::list).post(pages::orgs::create))

@@ -537,3 +537,31 @@ async fn every_page_renders_in_both_languages() {
     }
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn optional_second_factor_from_the_account_page() {
+    let app = TestApp::new().await;
+    let org = app.org("CISSS Test").await;
+    let p = app.persona(org, "analyst", "analyst", false).await;
+    let mut c = app.signed_in(&p).await;
+    let account = c.get("/account").await;
+    assert!(account.body.contains("href=\"/account/mfa\""));
+    let setup = c.get("/account/mfa").await;
+    assert!(setup.body.contains("<svg") && setup.body.contains("action=\"/account/mfa\""));
+    let secret_text =
+        setup.body.split("class=\"secret\">").nth(1).and_then(|s| s.split('<').next()).unwrap_or_default();
+    let secret = passerelle_crypto::totp::secret_from_base32(secret_text).unwrap_or_else(|e| panic!("{e}"));
+    let r = c.post_form("/account/mfa", "/account/mfa", &[("code", "123456")]).await;
+    assert_eq!(r.status, StatusCode::OK, "a wrong code is refused");
+    let now = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap_or(0);
+    let code = passerelle_crypto::totp::code_at(&secret, now);
+    let r = c.post_form("/account/mfa", "/account/mfa", &[("code", &code)]).await;
+    assert_eq!(r.location(), "/account?notice=mfa-enabled");
+    assert!(app.store().user(p.id).await.is_ok_and(|u| u.mfa_enabled));
+    assert_eq!(c.get("/account/mfa").await.location(), "/account", "nothing to set up twice");
+    // From now on the second factor is asked at sign-in.
+    let mut again = app.client();
+    let r = again.post_form("/login", "/login", &[("username", "analyst"), ("password", support::PASSWORD)]).await;
+    assert_eq!(r.location(), "/login/mfa");
+    app.cleanup().await;
+}

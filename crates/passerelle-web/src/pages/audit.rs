@@ -20,11 +20,20 @@ const PAGE: i64 = 50;
 #[template(path = "audit.html")]
 struct AuditPage {
     ctx: Ctx,
-    entries: Vec<AuditEntry>,
+    entries: Vec<AuditRow>,
     action: String,
     outcome: String,
     next_before: Option<i64>,
     all_orgs: bool,
+}
+
+/// An entry with its actor's user name when the actor belongs to the viewer's organization.
+#[derive(Debug)]
+pub struct AuditRow {
+    /// The entry.
+    pub e: AuditEntry,
+    /// The actor's user name, when known to the viewer.
+    pub actor_name: Option<String>,
 }
 
 /// Filters.
@@ -52,9 +61,16 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q)
         ..AuditFilter::default()
     };
     let entries = state.store.audit_entries(&filter).await?;
+    // Names of the viewer's own colleagues only; other organizations' people stay ids.
+    let names: std::collections::HashMap<_, _> =
+        state.store.users_of(who.user().org_id).await?.into_iter().map(|u| (u.id, u.username)).collect();
+    let entries: Vec<AuditRow> = entries
+        .into_iter()
+        .map(|e| AuditRow { actor_name: e.entry.actor_user_id.and_then(|u| names.get(&u).cloned()), e })
+        .collect();
     audit(&state, entry(Some(who.user()), "audit.read", "audit_log", None, Some(who.user().org_id), Outcome::Success))
         .await?;
     let next_before =
-        if i64::try_from(entries.len()).unwrap_or(0) == PAGE { entries.last().map(|e| e.seq) } else { None };
+        if i64::try_from(entries.len()).unwrap_or(0) == PAGE { entries.last().map(|r| r.e.seq) } else { None };
     render(&AuditPage { ctx, entries, action: q.action, outcome: q.outcome, next_before, all_orgs })
 }

@@ -14,7 +14,7 @@ use passerelle_store::sessions::{Session, Stage};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, Signed};
 use crate::error::{AppError, PageResult};
 use crate::pages::{audit, entry, render, see_other};
 use crate::session::{Auth, ClientIp, SESSION_COOKIE, make_cookie, removal_cookie};
@@ -38,6 +38,7 @@ struct MfaPage {
 #[template(path = "mfa_setup.html")]
 struct MfaSetupPage {
     ctx: Ctx,
+    action: &'static str,
     secret: String,
     qr_svg: String,
     error: Option<String>,
@@ -219,7 +220,13 @@ pub async fn mfa(
     render(&MfaPage { ctx, error })
 }
 
-async fn setup_page(state: &AppState, ctx: Ctx, user: &User, error: Option<String>) -> PageResult {
+async fn setup_page(
+    state: &AppState,
+    ctx: Ctx,
+    user: &User,
+    error: Option<String>,
+    action: &'static str,
+) -> PageResult {
     let creds = state.store.credentials(user.id).await?;
     // Keep the secret being enrolled across reloads: the person may already have scanned it.
     let secret = if let Some(sealed) = creds.mfa_secret {
@@ -244,13 +251,13 @@ async fn setup_page(state: &AppState, ctx: Ctx, user: &User, error: Option<Strin
     // Keep only the <svg> element (drop the XML prolog) so it can sit inline in the page.
     let qr_svg = qr_svg.find("<svg").map(|i| qr_svg[i..].to_owned()).unwrap_or_default();
     let secret = totp::secret_base32(&secret);
-    render(&MfaSetupPage { ctx, secret, qr_svg, error })
+    render(&MfaSetupPage { ctx, action, secret, qr_svg, error })
 }
 
 /// `GET /mfa/setup`: enrolment of the second factor required by the user's roles.
 pub async fn mfa_setup_form(State(state): State<AppState>, ctx: Ctx, auth: Option<Extension<Auth>>) -> PageResult {
     let auth = pending(auth, Stage::MfaSetup)?;
-    setup_page(&state, ctx, &auth.user, None).await
+    setup_page(&state, ctx, &auth.user, None, "/mfa/setup").await
 }
 
 /// `POST /mfa/setup`: confirms enrolment with a first code.
@@ -275,7 +282,44 @@ pub async fn mfa_setup(
         return Ok(see_other("/login"));
     }
     let error = Some(ctx.t("mfa-failed"));
-    setup_page(&state, ctx, &auth.user, error).await
+    setup_page(&state, ctx, &auth.user, error, "/mfa/setup").await
+}
+
+/// `GET /account/mfa`: a signed-in user whose roles do not require a second factor turns
+/// one on anyway.
+pub async fn account_mfa_form(State(state): State<AppState>, ctx: Ctx, who: Signed) -> PageResult {
+    if who.user().mfa_enabled {
+        return Ok(see_other("/account"));
+    }
+    setup_page(&state, ctx, who.user(), None, "/account/mfa").await
+}
+
+/// `POST /account/mfa`.
+pub async fn account_mfa(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Signed,
+    Form(form): Form<CodeForm>,
+) -> PageResult {
+    let user = who.user();
+    if user.mfa_enabled {
+        return Ok(see_other("/account"));
+    }
+    if check_code(&state, user, &form.code, true).await? {
+        audit(
+            &state,
+            entry(Some(user), "mfa.enable", "account", Some(user.id.to_string()), Some(user.org_id), Outcome::Success),
+        )
+        .await?;
+        return Ok(see_other("/account?notice=mfa-enabled"));
+    }
+    audit(
+        &state,
+        entry(Some(user), "mfa.enable", "account", Some(user.id.to_string()), Some(user.org_id), Outcome::Failure),
+    )
+    .await?;
+    let error = Some(ctx.t("mfa-failed"));
+    setup_page(&state, ctx, user, error, "/account/mfa").await
 }
 
 /// `POST /logout`.
