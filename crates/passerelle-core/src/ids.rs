@@ -77,3 +77,11 @@ id_type!(
     /// A screening (one evaluation of a possible situation of trafficking).
     ScreeningId
 );
+id_type!(
+    /// A child's case in one organization.
+    CaseId
+);
+id_type!(
+    /// A note in a case.
+    NoteId
+);
