@@ -82,10 +82,12 @@ pub const SQLITE_FILE: &str = "passerelle.db";
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
     (2, "screenings", include_str!("../migrations/sqlite/0002_screenings.sql")),
+    (3, "cases", include_str!("../migrations/sqlite/0003_cases.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, "screenings", include_str!("../migrations/postgres/0002_screenings.sql")),
+    (3, "cases", include_str!("../migrations/postgres/0003_cases.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

@@ -5,6 +5,7 @@
 //! conformance tests (`tests/`) run on both backends.
 
 pub mod audit;
+pub mod cases;
 pub mod db;
 pub mod error;
 pub mod keys;

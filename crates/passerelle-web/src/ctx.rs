@@ -140,6 +140,9 @@ fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str) -> Vec<NavItem> 
     if roles_allow(&user.roles, Action::Screen) {
         items.push(("/screenings", "nav-screenings"));
     }
+    if roles_allow(&user.roles, Action::ViewCases) {
+        items.push(("/cases", "nav-cases"));
+    }
     if roles_allow(&user.roles, Action::ManageOrganizations) {
         items.push(("/admin/organizations", "nav-organizations"));
     }
@@ -149,6 +152,7 @@ fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str) -> Vec<NavItem> 
     if roles_allow(&user.roles, Action::ViewAudit) {
         items.push(("/audit", "nav-audit"));
     }
+    items.push(("/legal", "nav-legal"));
     items.push(("/account", "nav-account"));
     items
         .into_iter()

@@ -100,9 +100,33 @@ pub fn router(state: AppState) -> Router {
         .route("/screenings/{id}/edit", get(pages::screenings::edit).post(pages::screenings::update))
         .route("/screenings/{id}/print", get(pages::screenings::print))
         .route("/screenings/{id}/decision", post(pages::screenings::decide))
+        .route("/cases", get(pages::cases::list))
+        .route("/cases/new", get(pages::cases::new_form).post(pages::cases::create))
+        .route("/cases/{id}", get(pages::cases::show))
+        .route("/cases/{id}/notes", post(pages::cases::add_note))
+        .route("/cases/{id}/status", post(pages::cases::set_status))
+        .route("/cases/{id}/assign", post(pages::cases::assign))
+        .route("/legal", get(pages::legal::index))
+        .route("/legal/glossary", get(pages::legal::glossary))
+        .route("/legal/{page}", get(pages::legal::page))
         .fallback(pages::home::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(middleware::from_fn_with_state(state.clone(), session::load_session));
+
+    // Public pages: no session middleware (so never a cookie) and their own policy, which
+    // allows the quick-exit script by its hash; merged after the platform's headers layer so
+    // that every other page keeps the script-free policy.
+    let public = Router::new()
+        .route("/public", get(pages::public::understand_fr))
+        .route("/public/", get(pages::public::understand_fr))
+        .route("/public/help", get(pages::public::help_fr))
+        .route("/public/{*rest}", get(pages::public::not_found_fr))
+        .route("/en/public", get(pages::public::understand_en))
+        .route("/en/public/", get(pages::public::understand_en))
+        .route("/en/public/help", get(pages::public::help_en))
+        .route("/en/public/{*rest}", get(pages::public::not_found_en))
+        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn(pages::public::headers));
 
     Router::new()
         .merge(pages)
@@ -110,6 +134,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/{file}", get(assets::serve))
         .layer(middleware::from_fn(security::headers))
+        .merge(public)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
         .with_state(state)
 }

@@ -11,6 +11,7 @@ fn field(body: &str, name: &str) -> String {
 }
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one journey, read top to bottom")]
 async fn anonymous_screening_in_both_languages_with_a_decision() {
     let app = TestApp::new().await;
     let org = app.org("Refuge Test").await;
@@ -81,6 +82,10 @@ async fn anonymous_screening_in_both_languages_with_a_decision() {
         assert!(result.body.contains(indicated) && result.body.contains(report), "{}", result.body);
         assert!(result.body.contains("1-833-900-1010"), "the hotline is given");
         assert!(result.body.contains("CC 279.011") && result.body.contains("CC 286.1(2)"));
+        assert!(
+            result.body.contains("href=\"/legal/criminal-code#cc-279-011\""),
+            "each provision links to its explanation"
+        );
         // Frozen once evaluated.
         assert_eq!(c.get(&edit_path).await.location(), result_path);
         // The professional's decision.

@@ -56,7 +56,7 @@ fn cards(ctx: &Ctx, roles: &[Role]) -> Vec<Card> {
         ids.push(("card-screening", Some("/screenings/new")));
     }
     if has(Action::ViewCases) {
-        ids.push(("card-cases", None));
+        ids.push(("card-cases", Some("/cases")));
     }
     if has(Action::ApprovePlans) {
         ids.push(("card-approvals", None));

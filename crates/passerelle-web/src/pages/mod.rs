@@ -3,8 +3,11 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod home;
+pub mod legal;
 pub mod orgs;
+pub mod public;
 pub mod screenings;
 pub mod setup;
 pub mod users;

@@ -452,6 +452,8 @@ pub struct LegalView {
     pub reference: String,
     /// The explanation.
     pub text: String,
+    /// Its section in the legal reference.
+    pub href: Option<String>,
 }
 
 #[derive(Template)]
@@ -474,6 +476,8 @@ struct ResultPage {
     decisions: Vec<Choice>,
     decision_label: Option<String>,
     region_label: Option<String>,
+    can_open_case: bool,
+    case_id: Option<passerelle_core::ids::CaseId>,
 }
 
 /// The Fluent id of a legal provision's explanation: `CC 279.02(2)` → `legal-cc-279-02-2`.
@@ -518,8 +522,14 @@ async fn result_page(state: &AppState, ctx: Ctx, who: &Signed, id: &str, print: 
     let classification = r["classification"].as_str().unwrap_or("not_indicated").to_owned();
     let legal = strings(&r["legal_basis"])
         .into_iter()
-        .map(|reference| LegalView { text: ctx.t(&legal_id(&reference)), reference })
+        .map(|reference| LegalView {
+            text: ctx.t(&legal_id(&reference)),
+            href: crate::pages::legal::legal_anchor(&reference),
+            reference,
+        })
         .collect();
+    let case_id = state.store.screening_case(s.id).await?;
+    let can_open_case = passerelle_core::role::roles_allow(&who.user().roles, Action::EditCases);
     let decisions = Decision::ALL
         .iter()
         .map(|d| Choice {
@@ -542,6 +552,8 @@ async fn result_page(state: &AppState, ctx: Ctx, who: &Signed, id: &str, print: 
         decisions,
         decision_label: s.decision.map(|d| ctx.t(&format!("decision-{}", d.as_str()))),
         region_label: s.region.map(|r| format!("{} – {}", r.code(), r.name(code))),
+        can_open_case,
+        case_id,
         print,
         s,
         ctx,

@@ -1,0 +1,386 @@
+//! Children's cases: opening a case (from a screening or not), the case page with its
+//! unsafe-persons warning, notes and timeline, status, assignments, and name search through
+//! blind indexes. Only assigned workers and supervisors of the organization see a case.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum_extra::extract::Form;
+use passerelle_core::audit::Outcome;
+use passerelle_core::authz::Scope;
+use passerelle_core::case::{
+    CaseForm, CaseInput, CaseStatus, GENDERS, INDIGENOUS, STATUSES, can_edit_case, can_view_case,
+};
+use passerelle_core::ids::{CaseId, ScreeningId, UserId};
+use passerelle_core::role::{Action, Role};
+use passerelle_store::cases::{CaseEvent, CaseNote, CaseRecord, CaseSummary};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::ctx::{Ctx, Signed};
+use crate::error::{AppError, PageResult};
+use crate::pages::setup::{Choice, Errors};
+use crate::pages::{audit, audit_denied, entry, render, require, see_other};
+
+/// Cases this user may list: all of the organization for a supervisor, else their own.
+fn scope_of(who: &Signed) -> Option<UserId> {
+    if who.user().roles.contains(&Role::Supervisor) { None } else { Some(who.user().id) }
+}
+
+async fn load(state: &AppState, who: &Signed, id: &str, edit: bool) -> Result<CaseRecord, AppError> {
+    let id: CaseId = id.parse().map_err(|_| AppError::NotFound)?;
+    let case = state.store.case(id).await?;
+    let assigned = case.assigned.contains(&who.user().id);
+    let actor = who.actor();
+    let allowed =
+        if edit { can_edit_case(&actor, case.org_id, assigned) } else { can_view_case(&actor, case.org_id, assigned) };
+    if !allowed {
+        audit_denied(state, who.user(), "case.denied", "case", Some(case.id.to_string())).await?;
+        // Another organization's case does not exist for this user; inside the organization,
+        // an unassigned worker is told plainly that access is refused.
+        return Err(if case.org_id == who.user().org_id { AppError::Forbidden } else { AppError::NotFound });
+    }
+    Ok(case)
+}
+
+// ----- list and search -----
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct ListPage {
+    ctx: Ctx,
+    rows: Vec<CaseSummary>,
+    q: String,
+    can_open: bool,
+}
+
+/// `?q=` name search.
+#[derive(Deserialize, Debug, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /cases[?q=name]`.
+pub async fn list(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q): Query<SearchQuery>) -> PageResult {
+    let org = who.user().org_id;
+    require(&state, &who, Action::ViewCases, Scope::Org(org)).await?;
+    let query = q.q.trim().chars().take(200).collect::<String>();
+    let rows = if query.is_empty() {
+        state.store.cases_of(org, scope_of(&who), 200).await?
+    } else {
+        state.store.search_cases(org, scope_of(&who), &query, 200).await?
+    };
+    // The search words are identifying: the trail records that a search happened, not what.
+    let action = if query.is_empty() { "case.list" } else { "case.search" };
+    audit(&state, entry(Some(who.user()), action, "organization", Some(org.to_string()), Some(org), Outcome::Success))
+        .await?;
+    let can_open = passerelle_core::role::roles_allow(&who.user().roles, Action::EditCases);
+    render(&ListPage { ctx, rows, q: query, can_open })
+}
+
+// ----- open a case -----
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct NewPage {
+    ctx: Ctx,
+    screening: String,
+    form: CaseForm,
+    genders: Vec<Choice>,
+    statuses: Vec<Choice>,
+    indigenous: Vec<Choice>,
+    regions: Vec<Choice>,
+    errors: Errors,
+}
+
+/// `?screening=` to open a case from a screening.
+#[derive(Deserialize, Debug, Default)]
+pub struct FromScreening {
+    #[serde(default)]
+    screening: String,
+}
+
+fn choices(ctx: &Ctx, prefix: &str, values: &[&str], selected: &str) -> Vec<Choice> {
+    values
+        .iter()
+        .map(|v| Choice { value: (*v).to_owned(), label: ctx.t(&format!("{prefix}-{v}")), selected: *v == selected })
+        .collect()
+}
+
+fn new_page(ctx: Ctx, screening: String, form: CaseForm, errors: Errors) -> PageResult {
+    let genders = choices(&ctx, "gender", &GENDERS, &form.gender);
+    let statuses = choices(&ctx, "immigration", &STATUSES, &form.immigration_status);
+    let indigenous = choices(&ctx, "indigenous", &INDIGENOUS, &form.indigenous);
+    let regions = crate::pages::setup::region_choices(&ctx, std::slice::from_ref(&form.region));
+    render(&NewPage { ctx, screening, form, genders, statuses, indigenous, regions, errors })
+}
+
+/// `GET /cases/new[?screening=id]`.
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Signed,
+    Query(q): Query<FromScreening>,
+) -> PageResult {
+    require(&state, &who, Action::EditCases, Scope::Org(who.user().org_id)).await?;
+    new_page(ctx, q.screening, CaseForm::default(), Errors::default())
+}
+
+/// The case form plus the screening it comes from.
+#[derive(Deserialize, Debug, Default)]
+pub struct NewCaseForm {
+    #[serde(default)]
+    screening: String,
+    #[serde(flatten)]
+    case: CaseForm,
+}
+
+/// `POST /cases/new`: opens the case, assigns the worker who opened it.
+pub async fn create(State(state): State<AppState>, ctx: Ctx, who: Signed, Form(form): Form<NewCaseForm>) -> PageResult {
+    let org = who.user().org_id;
+    require(&state, &who, Action::EditCases, Scope::Org(org)).await?;
+    let screening = match form.screening.trim() {
+        "" => None,
+        s => Some(s.parse::<ScreeningId>().map_err(|_| AppError::BadRequest)?),
+    };
+    let input = match CaseInput::parse(&form.case) {
+        Ok(i) => i,
+        Err(e) => {
+            let errors = Errors::from_validation(&ctx, &e);
+            return new_page(ctx, form.screening, form.case, errors);
+        }
+    };
+    if let Some(sid) = screening
+        && state.store.screening_case(sid).await?.is_some()
+    {
+        return Err(AppError::Conflict);
+    }
+    let case = state.store.create_case(org, who.user().id, &input.identity, &input.stats, screening).await?;
+    audit(
+        &state,
+        entry(Some(who.user()), "case.create", "case", Some(case.id.to_string()), Some(org), Outcome::Success),
+    )
+    .await?;
+    Ok(see_other(&format!("/cases/{}", case.id)))
+}
+
+// ----- the case page -----
+
+/// A timeline line, translated.
+#[derive(Debug)]
+pub struct EventView {
+    /// When.
+    pub at: time::OffsetDateTime,
+    /// What, translated.
+    pub what: String,
+    /// Who (a colleague's name when known).
+    pub who: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    ctx: Ctx,
+    case: CaseRecord,
+    status_label: String,
+    next_statuses: Vec<Choice>,
+    stats: Vec<(String, String)>,
+    notes: Vec<(CaseNote, String)>,
+    timeline: Vec<EventView>,
+    assigned: Vec<(UserId, String)>,
+    colleagues: Vec<Choice>,
+    can_edit: bool,
+    can_assign: bool,
+}
+
+/// `GET /cases/{id}`: every view is audited.
+pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id): Path<String>) -> PageResult {
+    let case = load(&state, &who, &id, false).await?;
+    audit(
+        &state,
+        entry(Some(who.user()), "case.read", "case", Some(case.id.to_string()), Some(case.org_id), Outcome::Success),
+    )
+    .await?;
+    let colleagues_all = state.store.users_of(case.org_id).await?;
+    let name_of =
+        |u: UserId| colleagues_all.iter().find(|c| c.id == u).map_or_else(|| u.to_string(), |c| c.display_name.clone());
+    let notes = state
+        .store
+        .case_notes(case.id)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let who = name_of(n.author);
+            (n, who)
+        })
+        .collect();
+    let timeline = state
+        .store
+        .case_timeline(case.id)
+        .await?
+        .into_iter()
+        .map(|e: CaseEvent| EventView {
+            at: e.at,
+            what: ctx.t(&format!("event-{}", e.kind.replace('.', "-"))),
+            who: e.actor.map(&name_of).unwrap_or_default(),
+        })
+        .collect();
+    let assigned = case.assigned.iter().map(|u| (*u, name_of(*u))).collect();
+    let colleagues = colleagues_all
+        .iter()
+        .filter(|c| {
+            c.roles.iter().any(|r| matches!(r, Role::CaseWorker | Role::Supervisor)) && !case.assigned.contains(&c.id)
+        })
+        .map(|c| Choice { value: c.id.to_string(), label: c.display_name.clone(), selected: false })
+        .collect();
+    let actor = who.actor();
+    let is_assigned = case.assigned.contains(&who.user().id);
+    let can_edit = can_edit_case(&actor, case.org_id, is_assigned);
+    let can_assign = who.user().roles.contains(&Role::Supervisor) && can_edit;
+    let mut facts = Vec::new();
+    if let Some(a) = case.stats.age_at_identification {
+        facts.push((ctx.t("case-age"), a.to_string()));
+    }
+    if let Some(g) = &case.stats.gender {
+        facts.push((ctx.t("case-gender"), ctx.t(&format!("gender-{g}"))));
+    }
+    if let Some(s) = &case.stats.immigration_status {
+        facts.push((ctx.t("case-immigration"), ctx.t(&format!("immigration-{s}"))));
+    }
+    if let Some(i) = &case.stats.indigenous {
+        facts.push((ctx.t("case-indigenous"), ctx.t(&format!("indigenous-{i}"))));
+    }
+    if !case.stats.languages.is_empty() {
+        facts.push((ctx.t("case-languages"), case.stats.languages.join(", ")));
+    }
+    if let Some(r) = case.stats.region {
+        facts.push((ctx.t("field-regions"), format!("{} – {}", r.code(), r.name(ctx.lang.code()))));
+    }
+    let next_statuses = CaseStatus::ALL
+        .iter()
+        .filter(|s| case.status.can_become(**s))
+        .map(|s| Choice {
+            value: s.as_str().to_owned(),
+            label: ctx.t(&format!("case-status-{}", s.as_str())),
+            selected: false,
+        })
+        .collect();
+    let page = CasePage {
+        status_label: ctx.t(&format!("case-status-{}", case.status.as_str())),
+        next_statuses,
+        stats: facts,
+        notes,
+        timeline,
+        assigned,
+        colleagues,
+        can_edit,
+        can_assign,
+        case,
+        ctx,
+    };
+    render(&page)
+}
+
+/// A note.
+#[derive(Deserialize, Debug)]
+pub struct NoteForm {
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /cases/{id}/notes`.
+pub async fn add_note(
+    State(state): State<AppState>,
+    who: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<NoteForm>,
+) -> PageResult {
+    let case = load(&state, &who, &id, true).await?;
+    let body = form.body.trim();
+    if body.is_empty() || body.chars().count() > 10_000 {
+        return Err(AppError::BadRequest);
+    }
+    state.store.add_case_note(case.id, who.user().id, body).await?;
+    audit(
+        &state,
+        entry(Some(who.user()), "case.note", "case", Some(case.id.to_string()), Some(case.org_id), Outcome::Success),
+    )
+    .await?;
+    Ok(see_other(&format!("/cases/{}#notes", case.id)))
+}
+
+/// A status change.
+#[derive(Deserialize, Debug)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    version: i64,
+}
+
+/// `POST /cases/{id}/status`: closing needs a reason.
+pub async fn set_status(
+    State(state): State<AppState>,
+    who: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> PageResult {
+    let case = load(&state, &who, &id, true).await?;
+    let status: CaseStatus = form.status.parse().map_err(|_| AppError::BadRequest)?;
+    let reason = form.reason.trim();
+    if !case.status.can_become(status)
+        || (status == CaseStatus::Closed && reason.is_empty())
+        || reason.chars().count() > 2000
+    {
+        return Err(AppError::BadRequest);
+    }
+    let reason = Some(reason).filter(|r| !r.is_empty());
+    state.store.set_case_status(case.id, form.version, who.user().id, status, reason).await?;
+    audit(
+        &state,
+        entry(Some(who.user()), "case.status", "case", Some(case.id.to_string()), Some(case.org_id), Outcome::Success),
+    )
+    .await?;
+    Ok(see_other(&format!("/cases/{}", case.id)))
+}
+
+/// An assignment.
+#[derive(Deserialize, Debug)]
+pub struct AssignForm {
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    remove: String,
+}
+
+/// `POST /cases/{id}/assign`: supervisors assign or remove workers of their organization.
+pub async fn assign(
+    State(state): State<AppState>,
+    who: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> PageResult {
+    let case = load(&state, &who, &id, true).await?;
+    if !who.user().roles.contains(&Role::Supervisor) {
+        audit_denied(&state, who.user(), "case.assign", "case", Some(case.id.to_string())).await?;
+        return Err(AppError::Forbidden);
+    }
+    let user: UserId = form.user.parse().map_err(|_| AppError::BadRequest)?;
+    let target = state.store.user(user).await?;
+    if target.org_id != case.org_id {
+        return Err(AppError::NotFound);
+    }
+    if form.remove == "1" {
+        state.store.unassign_case(case.id, who.user().id, user).await?;
+    } else {
+        state.store.assign_case(case.id, who.user().id, user).await?;
+    }
+    audit(
+        &state,
+        entry(Some(who.user()), "case.assign", "case", Some(case.id.to_string()), Some(case.org_id), Outcome::Success),
+    )
+    .await?;
+    Ok(see_other(&format!("/cases/{}", case.id)))
+}
