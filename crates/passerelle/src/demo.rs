@@ -80,6 +80,7 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, Failure> {
         let org_name = ORGS.get(org_index).map_or("", |o| o.0);
         accounts.push(DemoAccount { username, roles, org: org_name, totp });
     }
+    seed_screenings_and_cases(store).await?;
     store
         .audit(NewAuditEntry {
             actor_user_id: None,
@@ -93,6 +94,87 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, Failure> {
         })
         .await?;
     Ok(accounts)
+}
+
+/// Fictional screenings (facts documents) made by demonstration accounts.
+const SCREENINGS: [(&str, &str); 3] = [
+    (
+        "alex.bouchard",
+        r#"{"age_years": 15, "acts": ["recruited", "harboured"], "means": ["deception"], "exploitation": ["sexual_services"], "third_party_benefit": true, "presenting_context": ["runaway"], "indicators": ["recruitment.other", "control.other"]}"#,
+    ),
+    (
+        "nadia.cote",
+        r#"{"age_years": 16, "presenting_context": ["shelter"], "indicators": ["control.other", "online.other"]}"#,
+    ),
+    (
+        "karim.benali",
+        r#"{"appears_minor": true, "immigration_status": "no_status", "acts": ["transported"], "movement": {"crossed_canadian_border": true}, "exploitation": ["forced_labour"], "means": ["document_confiscation"], "presenting_context": ["arrest_illegal_work"]}"#,
+    ),
+];
+
+async fn seed_screenings_and_cases(store: &Store) -> Result<(), Failure> {
+    let mut first = None;
+    for (username, facts) in SCREENINGS {
+        let creds =
+            store.credentials_by_username(username).await?.ok_or_else(|| Failure::Other("demo account".into()))?;
+        let user = creds.user;
+        let parsed =
+            passerelle_screening::parse_facts(facts).map_err(|e| Failure::Other(format!("demo facts: {e}")))?;
+        let json = parsed.to_json().to_string();
+        let result = passerelle_screening::evaluate(&parsed).to_json();
+        let classification = result["classification"].as_str().unwrap_or("not_indicated").to_owned();
+        let flags: Vec<String> = result["flags"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        let region: Option<passerelle_core::region::Region> = "06".parse().ok();
+        let id = store
+            .create_screening(
+                user.org_id,
+                user.id,
+                1,
+                passerelle_screening::INSTRUMENT_VERSION,
+                region,
+                json.as_bytes(),
+            )
+            .await?;
+        store
+            .complete_screening(
+                id,
+                1,
+                region,
+                json.as_bytes(),
+                "",
+                result.to_string().as_bytes(),
+                &classification,
+                &flags,
+            )
+            .await?;
+        first.get_or_insert((id, user));
+    }
+    // A fictional child followed by the youth-protection team, opened from the first screening.
+    if let Some((screening, worker)) = first {
+        let form = passerelle_core::case::CaseForm {
+            given_name: "Léa".into(),
+            family_name: "Fictive-Morin".into(),
+            aliases: "Lili".into(),
+            birth_date: "2011-02-14".into(),
+            unsafe_persons: "Marc Exemple — « chum » de 24 ans".into(),
+            age: "15".into(),
+            gender: "girl".into(),
+            immigration_status: "citizen".into(),
+            languages: "fr".into(),
+            region: "06".into(),
+            ..passerelle_core::case::CaseForm::default()
+        };
+        let input =
+            passerelle_core::case::CaseInput::parse(&form).map_err(|e| Failure::Other(format!("demo case: {e}")))?;
+        let case = store.create_case(worker.org_id, worker.id, &input.identity, &input.stats, Some(screening)).await?;
+        store
+            .add_case_note(case.id, worker.id, "Première rencontre au centre jeunesse. Elle veut d'abord dormir et voir une infirmière; on reparlera du reste à son rythme.")
+            .await?;
+    }
+    Ok(())
 }
 
 /// `passerelle demo`.

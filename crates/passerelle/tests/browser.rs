@@ -448,3 +448,35 @@ fn a_screener_completes_an_anonymous_screening_in_both_languages() {
     }
     finish(demo, driver);
 }
+
+/// A supervisor finds a child's case by a name typed without accents, sees the warning about
+/// unsafe persons, and adds a note.
+#[test]
+fn a_supervisor_finds_a_case_by_name_without_accents() {
+    let Some((demo, driver)) = start() else { return };
+    let shots = Shots::new("case");
+    {
+        let s = driver.session();
+        sign_in(&s, &demo, "julie.roy", "Deuxième facteur", &shots);
+        s.wait_text("main h1", "Bonjour, Julie Roy");
+        s.click("nav.main-nav a[href='/cases']");
+        s.wait_text("main h1", "Dossiers");
+        s.type_into("#q", "lea fictive morin");
+        s.click("form[role='search'] button[type='submit']");
+        s.wait_for("main table tbody tr");
+        assert_eq!(s.find_all("main table tbody tr").len(), 1, "one case found");
+        shots.save(&s, "search");
+        s.click("main table tbody tr a");
+        s.wait_for(".unsafe");
+        assert!(s.text_of(".unsafe").contains("Marc Exemple"), "the unsafe person is shown");
+        assert!(s.source().contains("Fictive-Morin"));
+        assert!(s.source().contains("Dépistage rattaché"), "the screening it came from is in the timeline");
+        shots.save(&s, "case");
+        s.type_into("#body", "Rencontre de suivi; elle choisit de rester au refuge cette semaine.");
+        s.click("form[action$='/notes'] button[type='submit']");
+        s.wait_for(".note");
+        assert!(s.source().contains("elle choisit de rester au refuge"));
+        shots.save(&s, "note");
+    }
+    finish(demo, driver);
+}
