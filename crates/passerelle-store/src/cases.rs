@@ -33,7 +33,7 @@ pub struct CaseRecord {
     pub code: String,
     /// Where the case stands.
     pub status: CaseStatus,
-    /// Why it was closed (set only while closed).
+    /// Why it was closed (set only while closed); encrypted under the case key, so gone with it.
     pub close_reason: Option<String>,
     /// The child's identity; `None` once the case key has been destroyed.
     pub identity: Option<Identity>,
@@ -125,7 +125,7 @@ struct Row {
     code: String,
     key_id: Uuid,
     status: String,
-    close_reason: Option<String>,
+    close_reason: Option<Vec<u8>>,
     identity: Vec<u8>,
     age_at_identification: Option<i32>,
     gender: Option<String>,
@@ -443,19 +443,27 @@ impl Store {
         const ASSIGNED: &str = "SELECT user_id FROM case_assignments WHERE case_id = $1 ORDER BY assigned_at, user_id";
         let r: Row = run!(&self.db, |pool| sqlx::query_as(SQL).bind(id.0).fetch_one(pool).await)?;
         let assigned: Vec<Uuid> = run!(&self.db, |pool| sqlx::query_scalar(ASSIGNED).bind(id.0).fetch_all(pool).await)?;
-        let identity = match self.case_key(r.key_id).await? {
+        let key = self.case_key(r.key_id).await?;
+        let identity = match &key {
             Some(key) => {
-                let json = open_case(&key, TABLE, "identity", r.id, &r.identity)?;
+                let json = open_case(key, TABLE, "identity", r.id, &r.identity)?;
                 Some(serde_json::from_slice(&json).map_err(|_| StoreError::Corrupt("case identity"))?)
             }
             None => None,
+        };
+        let close_reason = match (&key, &r.close_reason) {
+            (Some(key), Some(sealed)) => {
+                let plain = open_case(key, TABLE, "close_reason", r.id, sealed)?;
+                Some(String::from_utf8(plain.to_vec()).map_err(|_| StoreError::Corrupt("close reason"))?)
+            }
+            _ => None,
         };
         Ok(CaseRecord {
             id: CaseId(r.id),
             org_id: OrgId(r.org_id),
             code: r.code,
             status: status_of(&r.status)?,
-            close_reason: r.close_reason,
+            close_reason,
             identity,
             stats: CaseStats {
                 age_at_identification: r.age_at_identification,
@@ -618,16 +626,25 @@ impl Store {
         status: CaseStatus,
         reason: Option<&str>,
     ) -> Result<CaseRecord, StoreError> {
-        const CURRENT: &str = "SELECT status FROM cases WHERE id = $1";
+        const CURRENT: &str = "SELECT status, key_id FROM cases WHERE id = $1";
         // Conditional on the status read too, so the transition checked is the one made.
         const UPDATE: &str = "UPDATE cases SET status = $1, close_reason = $2, updated_at = $3, \
                               version = version + 1 WHERE id = $4 AND version = $5 AND status = $6";
-        let current: String = run!(&self.db, |pool| sqlx::query_scalar(CURRENT).bind(id.0).fetch_one(pool).await)?;
+        let (current, key_id): (String, Uuid) =
+            run!(&self.db, |pool| sqlx::query_as(CURRENT).bind(id.0).fetch_one(pool).await)?;
         let current = status_of(&current)?;
         if !current.can_become(status) {
             return Err(StoreError::Conflict);
         }
-        let close_reason = if status == CaseStatus::Closed { reason } else { None };
+        // Free text that may identify the child: sealed with the case key like the identity.
+        // Once that key is destroyed there is nowhere safe to keep it, so it is not kept.
+        let close_reason = match (status == CaseStatus::Closed, reason) {
+            (true, Some(text)) => match self.case_key(key_id).await? {
+                Some(key) => Some(seal_case(&key, key_id, TABLE, "close_reason", id.0, text.as_bytes())?),
+                None => None,
+            },
+            _ => None,
+        };
         let now = passerelle_core::time::now();
         macro_rules! body {
             ($tx:ident) => {{

@@ -229,6 +229,13 @@ async fn identity_and_notes_are_not_stored_in_clear() {
     assert_eq!(s.case_notes(case.id).await.unwrap()[0].id, note);
     let notes = s.case_notes(case.id).await.unwrap();
     assert!(!format!("{notes:?}").contains("Berri"));
+    let closed = s
+        .set_case_status(case.id, case.version, ann, CaseStatus::Closed, Some("Partie chez sa tante à Gatineau"))
+        .await
+        .unwrap();
+    assert_eq!(closed.close_reason.as_deref(), Some("Partie chez sa tante à Gatineau"));
+    let reasons = raw_blobs(&t, "SELECT close_reason FROM cases").await;
+    assert!(reasons.iter().all(|r| !contains(r, "Gatineau")), "the close reason is sealed too");
 
     let identities = raw_blobs(&t, "SELECT identity FROM cases").await;
     let bodies = raw_blobs(&t, "SELECT body FROM case_notes").await;
@@ -281,6 +288,7 @@ async fn destroying_the_case_key_shreds_identity_notes_and_terms() {
     assert!(s.search_cases(org, None, "emilie cote", 50).await.unwrap().is_empty());
     let closed = s.set_case_status(case.id, after.version, ann, CaseStatus::Closed, Some("moved")).await.unwrap();
     assert_eq!(closed.status, CaseStatus::Closed);
+    assert_eq!(closed.close_reason, None, "no key, so the free-text reason is not kept");
 
     // Idempotent; an unknown case is not found.
     s.destroy_case_key(case.id).await.unwrap();

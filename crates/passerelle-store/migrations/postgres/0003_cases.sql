@@ -8,7 +8,7 @@ CREATE TABLE cases (
     code                    TEXT NOT NULL UNIQUE,
     key_id                  UUID NOT NULL REFERENCES data_keys (id),
     status                  TEXT NOT NULL,
-    close_reason            TEXT,
+    close_reason            BYTEA,
     identity                BYTEA NOT NULL,
     age_at_identification   INTEGER,
     gender                  TEXT,
