@@ -10,6 +10,7 @@ pub mod case;
 pub mod error;
 pub mod ids;
 pub mod org;
+pub mod plan;
 pub mod region;
 pub mod role;
 pub mod screening;
