@@ -176,11 +176,11 @@ const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Attempts at a fresh code when a drawn one is already taken.
 const CODE_ATTEMPTS: usize = 3;
 
-const EXISTS: &str = "SELECT COUNT(*) FROM cases WHERE id = $1";
-const KEY_OF: &str = "SELECT key_id FROM cases WHERE id = $1";
+pub(crate) const EXISTS: &str = "SELECT COUNT(*) FROM cases WHERE id = $1";
+pub(crate) const KEY_OF: &str = "SELECT key_id FROM cases WHERE id = $1";
 const INSERT_TERM: &str = "INSERT INTO case_terms (case_id, term) VALUES ($1, $2)";
 const DELETE_TERMS: &str = "DELETE FROM case_terms WHERE case_id = $1";
-const INSERT_EVENT: &str =
+pub(crate) const INSERT_EVENT: &str =
     "INSERT INTO case_events (id, case_id, at, actor_id, kind, ref_id) VALUES ($1, $2, $3, $4, $5, $6)";
 
 /// Appends a timeline event inside the transaction `$tx`.
@@ -246,7 +246,7 @@ fn terms_of(key: &BlindIndexKey, identity: &Identity) -> Vec<[u8; 32]> {
     terms
 }
 
-fn seal_case(
+pub(crate) fn seal_case(
     key: &DataKey,
     key_id: Uuid,
     table: &str,
@@ -258,7 +258,7 @@ fn seal_case(
     Ok(field::seal(key, *key_id.as_bytes(), &aad, plain)?)
 }
 
-fn open_case(
+pub(crate) fn open_case(
     key: &DataKey,
     table: &str,
     column: &str,
@@ -295,7 +295,7 @@ fn summaries(rows: Vec<SummaryRow>) -> Result<Vec<CaseSummary>, StoreError> {
 
 impl Store {
     /// The case key, or `None` once it has been destroyed.
-    async fn case_key(&self, key_id: Uuid) -> Result<Option<Arc<DataKey>>, StoreError> {
+    pub(crate) async fn case_key(&self, key_id: Uuid) -> Result<Option<Arc<DataKey>>, StoreError> {
         match self.data_key(key_id).await {
             Ok(key) => Ok(Some(key)),
             Err(StoreError::NotFound) => Ok(None),
@@ -305,7 +305,7 @@ impl Store {
 
     /// The id of a case's key and the key itself. `NotFound` when the case does not exist,
     /// `Conflict` when its key was destroyed (nothing can be written under it any more).
-    async fn live_case_key(&self, id: CaseId) -> Result<(Uuid, Arc<DataKey>), StoreError> {
+    pub(crate) async fn live_case_key(&self, id: CaseId) -> Result<(Uuid, Arc<DataKey>), StoreError> {
         let key_id: Uuid = run!(&self.db, |pool| sqlx::query_scalar(KEY_OF).bind(id.0).fetch_one(pool).await)?;
         let key = self.case_key(key_id).await?.ok_or(StoreError::Conflict)?;
         Ok((key_id, key))

@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod keys;
 pub mod orgs;
+pub mod plans;
 pub mod screenings;
 pub mod sessions;
 pub mod setup;

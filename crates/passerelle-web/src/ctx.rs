@@ -142,6 +142,7 @@ fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str) -> Vec<NavItem> 
     }
     if roles_allow(&user.roles, Action::ViewCases) {
         items.push(("/cases", "nav-cases"));
+        items.push(("/followups", "nav-due"));
     }
     if roles_allow(&user.roles, Action::ManageOrganizations) {
         items.push(("/admin/organizations", "nav-organizations"));

@@ -443,7 +443,7 @@ fn a_screener_completes_an_anonymous_screening_in_both_languages() {
         );
         s.goto(&format!("{}/screenings", demo.base));
         s.wait_text("main h1", "Your organization's screenings");
-        assert_eq!(s.find_all("main table tbody tr").len(), 2, "both screenings are listed");
+        assert_eq!(s.find_all("main table tbody tr").len(), 3, "the demo screening and both new ones are listed");
         shots.save(&s, "list");
     }
     finish(demo, driver);

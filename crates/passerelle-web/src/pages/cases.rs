@@ -26,7 +26,9 @@ fn scope_of(who: &Signed) -> Option<UserId> {
     if who.user().roles.contains(&Role::Supervisor) { None } else { Some(who.user().id) }
 }
 
-async fn load(state: &AppState, who: &Signed, id: &str, edit: bool) -> Result<CaseRecord, AppError> {
+/// Loads a case for `who`, checking the access rule (view, or edit when `edit`); refusals are
+/// audited.
+pub async fn load_case(state: &AppState, who: &Signed, id: &str, edit: bool) -> Result<CaseRecord, AppError> {
     let id: CaseId = id.parse().map_err(|_| AppError::NotFound)?;
     let case = state.store.case(id).await?;
     let assigned = case.assigned.contains(&who.user().id);
@@ -191,11 +193,19 @@ struct CasePage {
     colleagues: Vec<Choice>,
     can_edit: bool,
     can_assign: bool,
+    needs: Option<passerelle_store::plans::Assessment>,
+    needs_count: usize,
+    plan_status: Option<String>,
+    services: Vec<passerelle_store::plans::ServiceRecord>,
+    service_kinds: Vec<Choice>,
+    followups: Vec<passerelle_store::plans::Followup>,
+    team: Vec<Choice>,
+    today: String,
 }
 
 /// `GET /cases/{id}`: every view is audited.
 pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id): Path<String>) -> PageResult {
-    let case = load(&state, &who, &id, false).await?;
+    let case = load_case(&state, &who, &id, false).await?;
     audit(
         &state,
         entry(Some(who.user()), "case.read", "case", Some(case.id.to_string()), Some(case.org_id), Outcome::Success),
@@ -237,25 +247,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id)
     let is_assigned = case.assigned.contains(&who.user().id);
     let can_edit = can_edit_case(&actor, case.org_id, is_assigned);
     let can_assign = who.user().roles.contains(&Role::Supervisor) && can_edit;
-    let mut facts = Vec::new();
-    if let Some(a) = case.stats.age_at_identification {
-        facts.push((ctx.t("case-age"), a.to_string()));
-    }
-    if let Some(g) = &case.stats.gender {
-        facts.push((ctx.t("case-gender"), ctx.t(&format!("gender-{g}"))));
-    }
-    if let Some(s) = &case.stats.immigration_status {
-        facts.push((ctx.t("case-immigration"), ctx.t(&format!("immigration-{s}"))));
-    }
-    if let Some(i) = &case.stats.indigenous {
-        facts.push((ctx.t("case-indigenous"), ctx.t(&format!("indigenous-{i}"))));
-    }
-    if !case.stats.languages.is_empty() {
-        facts.push((ctx.t("case-languages"), case.stats.languages.join(", ")));
-    }
-    if let Some(r) = case.stats.region {
-        facts.push((ctx.t("field-regions"), format!("{} – {}", r.code(), r.name(ctx.lang.code()))));
-    }
+    let facts = stat_facts(&ctx, &case.stats);
     let next_statuses = CaseStatus::ALL
         .iter()
         .filter(|s| case.status.can_become(**s))
@@ -265,7 +257,30 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id)
             selected: false,
         })
         .collect();
+    let assessments = state.store.assessments(case.id).await?;
+    let needs_count = assessments.len();
+    let needs = assessments.into_iter().next();
+    let plan_status = state.store.plan(case.id).await?.map(|p| ctx.t(&format!("plan-status-{}", p.status.as_str())));
+    let services = state.store.services(case.id).await?;
+    let service_kinds = passerelle_core::plan::SERVICE_KINDS
+        .iter()
+        .map(|k| Choice { value: (*k).to_owned(), label: ctx.t(&format!("service-{k}")), selected: false })
+        .collect();
+    let followups = state.store.case_followups(case.id).await?;
+    let team = colleagues_all
+        .iter()
+        .filter(|c| c.roles.iter().any(|r| matches!(r, Role::CaseWorker | Role::Supervisor)))
+        .map(|c| Choice { value: c.id.to_string(), label: c.display_name.clone(), selected: c.id == who.user().id })
+        .collect();
     let page = CasePage {
+        needs,
+        needs_count,
+        plan_status,
+        services,
+        service_kinds,
+        followups,
+        team,
+        today: passerelle_core::time::now().date().to_string(),
         status_label: ctx.t(&format!("case-status-{}", case.status.as_str())),
         next_statuses,
         stats: facts,
@@ -279,6 +294,30 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id)
         ctx,
     };
     render(&page)
+}
+
+/// The case's statistical attributes as translated label/value pairs.
+fn stat_facts(ctx: &Ctx, stats: &passerelle_core::case::CaseStats) -> Vec<(String, String)> {
+    let mut facts = Vec::new();
+    if let Some(a) = stats.age_at_identification {
+        facts.push((ctx.t("case-age"), a.to_string()));
+    }
+    if let Some(g) = &stats.gender {
+        facts.push((ctx.t("case-gender"), ctx.t(&format!("gender-{g}"))));
+    }
+    if let Some(s) = &stats.immigration_status {
+        facts.push((ctx.t("case-immigration"), ctx.t(&format!("immigration-{s}"))));
+    }
+    if let Some(i) = &stats.indigenous {
+        facts.push((ctx.t("case-indigenous"), ctx.t(&format!("indigenous-{i}"))));
+    }
+    if !stats.languages.is_empty() {
+        facts.push((ctx.t("case-languages"), stats.languages.join(", ")));
+    }
+    if let Some(r) = stats.region {
+        facts.push((ctx.t("field-regions"), format!("{} – {}", r.code(), r.name(ctx.lang.code()))));
+    }
+    facts
 }
 
 /// A note.
@@ -295,7 +334,7 @@ pub async fn add_note(
     Path(id): Path<String>,
     Form(form): Form<NoteForm>,
 ) -> PageResult {
-    let case = load(&state, &who, &id, true).await?;
+    let case = load_case(&state, &who, &id, true).await?;
     let body = form.body.trim();
     if body.is_empty() || body.chars().count() > 10_000 {
         return Err(AppError::BadRequest);
@@ -327,7 +366,7 @@ pub async fn set_status(
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> PageResult {
-    let case = load(&state, &who, &id, true).await?;
+    let case = load_case(&state, &who, &id, true).await?;
     let status: CaseStatus = form.status.parse().map_err(|_| AppError::BadRequest)?;
     let reason = form.reason.trim();
     if !case.status.can_become(status)
@@ -362,7 +401,7 @@ pub async fn assign(
     Path(id): Path<String>,
     Form(form): Form<AssignForm>,
 ) -> PageResult {
-    let case = load(&state, &who, &id, true).await?;
+    let case = load_case(&state, &who, &id, true).await?;
     if !who.user().roles.contains(&Role::Supervisor) {
         audit_denied(&state, who.user(), "case.assign", "case", Some(case.id.to_string())).await?;
         return Err(AppError::Forbidden);

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod home;
 pub mod legal;
 pub mod orgs;
+pub mod plans;
 pub mod public;
 pub mod screenings;
 pub mod setup;
