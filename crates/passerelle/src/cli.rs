@@ -66,10 +66,30 @@ enum Command {
         #[command(subcommand)]
         command: ScreeningCommand,
     },
+    /// Measure the storage layer at scale (fills the installation with fictional cases).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Print the current second-factor code for a base32 secret (for the demonstration).
     TotpCode {
         /// The secret, as printed by `passerelle demo`.
         secret: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Case list, case page and name search latency with N fictional children.
+    Cases {
+        #[command(flatten)]
+        install: InstallArgs,
+        /// How many children to create (use an empty installation).
+        #[arg(long, default_value_t = 10_000)]
+        children: usize,
+        /// How many timed repetitions of each operation.
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
     },
 }
 
@@ -119,5 +139,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Keys { command: KeysCommand::Status { install } } => ops::keys_status(&install).await,
         Command::Screening { command: ScreeningCommand::Evaluate { file } } => ops::screening_evaluate(file.as_deref()),
         Command::TotpCode { secret } => ops::totp_code(&secret),
+        Command::Bench { command: BenchCommand::Cases { install, children, samples } } => {
+            crate::bench::cases(&install, children, samples).await
+        }
     }
 }
