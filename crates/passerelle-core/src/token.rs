@@ -26,16 +26,24 @@ pub enum ApiScope {
     /// Evaluate screening facts.
     #[serde(rename = "screenings:evaluate")]
     ScreeningsEvaluate,
+    /// Read the cases one may see.
+    #[serde(rename = "cases:read")]
+    CasesRead,
+    /// Open cases and add notes.
+    #[serde(rename = "cases:write")]
+    CasesWrite,
 }
 
 impl ApiScope {
     /// Every scope, in the order shown in forms.
-    pub const ALL: [ApiScope; 5] = [
+    pub const ALL: [ApiScope; 7] = [
         ApiScope::ProfileRead,
         ApiScope::OrganizationsRead,
         ApiScope::UsersRead,
         ApiScope::AuditRead,
         ApiScope::ScreeningsEvaluate,
+        ApiScope::CasesRead,
+        ApiScope::CasesWrite,
     ];
 
     /// The stable name.
@@ -46,6 +54,8 @@ impl ApiScope {
             ApiScope::UsersRead => "users:read",
             ApiScope::AuditRead => "audit:read",
             ApiScope::ScreeningsEvaluate => "screenings:evaluate",
+            ApiScope::CasesRead => "cases:read",
+            ApiScope::CasesWrite => "cases:write",
         }
     }
 
@@ -57,6 +67,8 @@ impl ApiScope {
             ApiScope::UsersRead => Some(Action::ViewUsers),
             ApiScope::AuditRead => Some(Action::ViewAudit),
             ApiScope::ScreeningsEvaluate => Some(Action::Screen),
+            ApiScope::CasesRead => Some(Action::ViewCases),
+            ApiScope::CasesWrite => Some(Action::EditCases),
         }
     }
 }

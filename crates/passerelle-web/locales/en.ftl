@@ -526,3 +526,5 @@ event-plan-return = Plan returned for correction
 event-service-add = Service recorded
 event-followup-add = Follow-up planned
 event-followup-done = Follow-up done
+scope-cases-read = Read the cases I may see
+scope-cases-write = Open cases and add notes

@@ -526,3 +526,5 @@ event-plan-return = Plan retourné pour correction
 event-service-add = Service inscrit
 event-followup-add = Suivi prévu
 event-followup-done = Suivi fait
+scope-cases-read = Lire les dossiers qui me sont permis
+scope-cases-write = Ouvrir des dossiers et ajouter des notes

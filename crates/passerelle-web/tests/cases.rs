@@ -168,3 +168,68 @@ async fn colleague_id(app: &TestApp, username: &str) -> String {
         .map(|c| c.user.id.to_string())
         .unwrap_or_default()
 }
+
+#[tokio::test]
+async fn cases_through_the_api() {
+    use passerelle_core::token::ApiScope;
+    let app = TestApp::new().await;
+    let org = app.org("DPJ Test").await;
+    let other = app.org("Refuge Ailleurs").await;
+    let worker = app.persona(org, "alex", "case_worker", true).await;
+    let colleague = app.persona(org, "sam", "case_worker", true).await;
+    let outsider = app.persona(other, "bob", "supervisor", true).await;
+    let soon = passerelle_core::time::now() + time::Duration::days(1);
+    let token = |user| {
+        let store = app.store().clone();
+        async move {
+            store
+                .create_token(user, "t", &[ApiScope::CasesRead, ApiScope::CasesWrite], soon)
+                .await
+                .map_or_else(|e| panic!("{e}"), |(secret, _)| secret)
+        }
+    };
+    let (tw, tc, to) = (token(worker.id).await, token(colleague.id).await, token(outsider.id).await);
+    let (read_only, _) =
+        app.store().create_token(worker.id, "r", &[ApiScope::CasesRead], soon).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut c = app.client();
+
+    let bad = c.api("POST", "/api/v1/cases", Some(&tw), Some(r#"{"given_name": "", "birth_date": "hier"}"#)).await;
+    assert_eq!(
+        (bad.status, bad.json()["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("given_name"))
+    );
+    let denied = c.api("POST", "/api/v1/cases", Some(&read_only), Some(r#"{"given_name": "Léa"}"#)).await;
+    assert_eq!(denied.json()["error"]["code"], "insufficient_scope");
+    let r = c
+        .api(
+            "POST",
+            "/api/v1/cases",
+            Some(&tw),
+            Some(r#"{"given_name": "Léa", "family_name": "Fictive-Morin", "aliases": "Lili", "age": "15"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(r.json()["identity"]["given_name"], "Léa");
+
+    let found = c.api("GET", "/api/v1/cases?q=lea+fictive", Some(&tw), None).await;
+    assert_eq!(found.json().as_array().map(Vec::len), Some(1));
+    let note =
+        c.api("POST", &format!("/api/v1/cases/{id}/notes"), Some(&tw), Some(r#"{"body": "Première rencontre"}"#)).await;
+    assert_eq!(note.status, StatusCode::CREATED);
+    assert_eq!(c.api("GET", &format!("/api/v1/cases/{id}"), Some(&tw), None).await.status, StatusCode::OK);
+    assert_eq!(
+        c.api("GET", &format!("/api/v1/cases/{id}"), Some(&tc), None).await.status,
+        StatusCode::FORBIDDEN,
+        "not assigned"
+    );
+    assert_eq!(
+        c.api("GET", &format!("/api/v1/cases/{id}"), Some(&to), None).await.status,
+        StatusCode::NOT_FOUND,
+        "another organization"
+    );
+    assert_eq!(c.api("GET", "/api/v1/cases?q=lea", Some(&tc), None).await.json().as_array().map(Vec::len), Some(0));
+    let spec = c.api("GET", "/api/v1/openapi.json", None, None).await;
+    assert!(spec.json()["paths"]["/api/v1/cases/{id}"].is_object());
+    app.cleanup().await;
+}

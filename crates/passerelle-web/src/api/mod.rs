@@ -2,6 +2,7 @@
 //! and errors as `{"error": {"code", "message", "field"}}` with a translated message and never
 //! any inner error text.
 
+mod cases;
 mod handlers;
 pub mod openapi;
 
@@ -34,6 +35,9 @@ pub fn router() -> Router<AppState> {
         .route("/users", get(handlers::users))
         .route("/audit", get(handlers::audit_entries))
         .route("/screenings/evaluate", post(handlers::evaluate_screening))
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/{id}", get(cases::get))
+        .route("/cases/{id}/notes", post(cases::add_note))
         .fallback(not_found)
 }
 

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::handlers;
+use super::{cases, handlers};
 
 struct BearerAuth;
 
@@ -22,8 +22,18 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Passerelle API", description = "Personal API tokens (Bearer). Errors: {\"error\": {\"code\", \"message\", \"field\"}}."),
-    paths(handlers::me, handlers::organizations, handlers::users, handlers::audit_entries, handlers::evaluate_screening),
-    components(schemas(super::ErrorBody, super::ErrorDetail, handlers::Me)),
+    paths(
+        handlers::me,
+        handlers::organizations,
+        handlers::users,
+        handlers::audit_entries,
+        handlers::evaluate_screening,
+        cases::list,
+        cases::get,
+        cases::create,
+        cases::add_note
+    ),
+    components(schemas(super::ErrorBody, super::ErrorDetail, handlers::Me, cases::CaseView, cases::CaseLine, cases::NewCase, cases::NewNote)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
