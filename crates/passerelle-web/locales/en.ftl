@@ -528,3 +528,6 @@ event-followup-add = Follow-up planned
 event-followup-done = Follow-up done
 scope-cases-read = Read the cases I may see
 scope-cases-write = Open cases and add notes
+plan-conflict-title = Someone else changed this plan while you were writing it
+plan-conflict-text = Nothing is lost: your colleague's saved version is shown above, and your text is kept in the form below. Merge the two, then save.
+plan-conflict-yours = Your version (not saved)

@@ -528,3 +528,6 @@ event-followup-add = Suivi prévu
 event-followup-done = Suivi fait
 scope-cases-read = Lire les dossiers qui me sont permis
 scope-cases-write = Ouvrir des dossiers et ajouter des notes
+plan-conflict-title = Quelqu'un d'autre a modifié ce plan pendant que vous le rédigiez
+plan-conflict-text = Rien n'est perdu : la version enregistrée par votre collègue est affichée ci-dessus, et votre texte est conservé dans le formulaire ci-dessous. Fusionnez les deux, puis enregistrez.
+plan-conflict-yours = Votre version (non enregistrée)

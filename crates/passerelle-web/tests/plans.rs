@@ -71,7 +71,21 @@ async fn assessment_plan_approval_service_and_followup() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = c.get(&plan).await;
     assert!(page.body.contains("Retourner à l&#39;école en janvier") && page.body.contains("Brouillon"));
-    let v = field(&page.body, "version");
+    // Two people edit the plan from the same version: the second sees both texts.
+    let stale = field(&page.body, "version");
+    let r = c
+        .post_form(
+            &plan,
+            &plan,
+            &[("version", &stale), ("goals", "Retourner à l'école en janvier\nRevoir ma sœur"), ("pace", "Doucement")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = c.post_form(&plan, &plan, &[("version", &stale), ("goals", "Apprendre à conduire")]).await;
+    assert_eq!(r.status, StatusCode::OK, "a conflict page, not an error");
+    assert!(r.body.contains("Quelqu&#39;un d&#39;autre a modifié ce plan"), "{}", r.body);
+    assert!(r.body.contains("Revoir ma sœur") && r.body.contains("Apprendre à conduire"), "both versions are shown");
+    let v = field(&c.get(&plan).await.body, "version");
     let r = c.post_form(&plan, &format!("{plan}/submit"), &[("version", &v)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     // A worker cannot approve.

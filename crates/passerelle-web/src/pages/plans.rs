@@ -123,6 +123,7 @@ struct PlanPage {
     approver: String,
     blank_actions: Vec<u8>,
     errors: Errors,
+    conflict: bool,
 }
 
 async fn plan_page(
@@ -132,6 +133,7 @@ async fn plan_page(
     case: CaseRecord,
     draft: Option<ServicePlan>,
     errors: Errors,
+    conflict: bool,
 ) -> PageResult {
     let record = state.store.plan(case.id).await?;
     let version = record.as_ref().map_or(0, |r| r.version);
@@ -156,6 +158,7 @@ async fn plan_page(
         approver,
         blank_actions: vec![0, 1],
         errors,
+        conflict,
         case,
         ctx,
     };
@@ -166,7 +169,7 @@ async fn plan_page(
 pub async fn plan(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id): Path<String>) -> PageResult {
     let case = load_case(&state, &who, &id, false).await?;
     audit_case(&state, &who, "case.plan.read", &case).await?;
-    plan_page(&state, ctx, &who, case, None, Errors::default()).await
+    plan_page(&state, ctx, &who, case, None, Errors::default(), false).await
 }
 
 /// `POST /cases/{id}/plan`: saves the plan (back to draft if it was approved).
@@ -203,10 +206,30 @@ pub async fn save_plan(
         Ok(p) => p,
         Err(e) => {
             let errors = Errors::from_validation(&ctx, &e);
-            return plan_page(&state, ctx, &who, case, None, errors).await;
+            return plan_page(&state, ctx, &who, case, None, errors, false).await;
         }
     };
-    state.store.save_plan(case.id, version, who.user().id, &plan).await?;
+    match state.store.save_plan(case.id, version, who.user().id, &plan).await {
+        Ok(_) => {}
+        Err(passerelle_store::StoreError::Conflict) => {
+            // Someone saved the plan meanwhile: show their version and keep this person's text
+            // in the form, so that nobody's work is lost.
+            audit(
+                &state,
+                entry(
+                    Some(who.user()),
+                    "case.plan.save",
+                    "case",
+                    Some(case.id.to_string()),
+                    Some(case.org_id),
+                    Outcome::Denied,
+                ),
+            )
+            .await?;
+            return plan_page(&state, ctx, &who, case, Some(plan), Errors::default(), true).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
     audit_case(&state, &who, "case.plan.save", &case).await?;
     Ok(see_other(&format!("/cases/{}/plan", case.id)))
 }
