@@ -12,6 +12,7 @@ fn field(body: &str, name: &str) -> String {
 }
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one journey, read top to bottom")]
 async fn assessment_plan_approval_service_and_followup() {
     let app = TestApp::new().await;
     let org = app.org("DPJ Test").await;
