@@ -120,6 +120,86 @@ pub const STATUSES: [&str; 6] =
 /// Indigenous identity, only when the child chooses to declare it.
 pub const INDIGENOUS: [&str; 3] = ["yes", "no", "not_declared"];
 
+/// Health and social services regions (RSS). They do not map one-to-one onto administrative
+/// regions: Mauricie and Centre-du-Québec share 04, and 17 (Nunavik) and 18
+/// (Terres-Cries-de-la-Baie-James) lie in administrative region 10.
+pub const HSS_REGIONS: [(&str, &str); 18] = [
+    ("01", "Bas-Saint-Laurent"),
+    ("02", "Saguenay–Lac-Saint-Jean"),
+    ("03", "Capitale-Nationale"),
+    ("04", "Mauricie et Centre-du-Québec"),
+    ("05", "Estrie"),
+    ("06", "Montréal"),
+    ("07", "Outaouais"),
+    ("08", "Abitibi-Témiscamingue"),
+    ("09", "Côte-Nord"),
+    ("10", "Nord-du-Québec"),
+    ("11", "Gaspésie–Îles-de-la-Madeleine"),
+    ("12", "Chaudière-Appalaches"),
+    ("13", "Laval"),
+    ("14", "Lanaudière"),
+    ("15", "Laurentides"),
+    ("16", "Montérégie"),
+    ("17", "Nunavik"),
+    ("18", "Terres-Cries-de-la-Baie-James"),
+];
+
+/// Types of trafficking.
+pub const TRAFFICKING_TYPES: [&str; 2] = ["internal", "external"];
+
+/// Forms of exploitation (the screening vocabulary).
+pub const EXPLOITATION: [&str; 8] = [
+    "sexual_services",
+    "sexual_images",
+    "forced_labour",
+    "forced_criminality",
+    "forced_begging",
+    "domestic_servitude",
+    "forced_marriage",
+    "organ_removal",
+];
+
+/// The case's profile for statistics: proposed from the screenings, confirmed by the worker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CaseProfile {
+    /// Health and social services region code (one of [`HSS_REGIONS`]).
+    pub hss_region: Option<String>,
+    /// One of [`TRAFFICKING_TYPES`].
+    pub trafficking_type: Option<String>,
+    /// Forms of exploitation, from [`EXPLOITATION`].
+    pub exploitation: Vec<String>,
+    /// Whether the worker confirmed it (otherwise it is what the screenings suggested).
+    pub confirmed: bool,
+}
+
+impl CaseProfile {
+    /// Checks posted values; unknown values are refused.
+    pub fn parse(hss: &str, kind: &str, exploitation: &[String], confirmed: bool) -> Result<Self, ValidationError> {
+        let mut errors = ValidationError::default();
+        let hss_region = match hss.trim() {
+            "" => None,
+            h if HSS_REGIONS.iter().any(|(c, _)| *c == h) => Some(h.to_owned()),
+            _ => {
+                errors.push("hss_region", "unknown-value");
+                None
+            }
+        };
+        let trafficking_type = choice(&mut errors, "trafficking_type", kind, &TRAFFICKING_TYPES);
+        let mut forms: Vec<String> = Vec::new();
+        for e in exploitation.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+            if EXPLOITATION.contains(&e) {
+                if !forms.iter().any(|f| f == e) {
+                    forms.push(e.to_owned());
+                }
+            } else {
+                errors.push("exploitation", "unknown-value");
+            }
+        }
+        errors.into_result()?;
+        Ok(Self { hss_region, trafficking_type, exploitation: forms, confirmed })
+    }
+}
+
 /// Coarse statistical attributes, kept apart from the identity and in clear: they are what
 /// de-identified statistics use and what survives the destruction of the case key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -300,6 +380,16 @@ pub fn can_edit_case(actor: &Actor, org: OrgId, assigned: bool) -> bool {
 mod tests {
     use super::*;
     use crate::ids::UserId;
+
+    #[test]
+    fn profiles() {
+        let p = CaseProfile::parse("17", "external", &["forced_labour".into(), "forced_labour".into()], true)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((p.hss_region.as_deref(), p.exploitation.len()), (Some("17"), 1));
+        assert!(CaseProfile::parse("19", "", &[], false).is_err());
+        assert!(CaseProfile::parse("", "sideways", &[], false).is_err());
+        assert!(CaseProfile::parse("", "", &["fun".into()], false).is_err());
+    }
 
     #[test]
     fn status_transitions() {

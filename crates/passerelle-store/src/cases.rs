@@ -859,3 +859,71 @@ impl Store {
         Ok(case.map(CaseId))
     }
 }
+
+impl Store {
+    /// The case's statistical profile (RSS region, type of trafficking, forms of exploitation).
+    pub async fn case_profile(&self, id: CaseId) -> Result<passerelle_core::case::CaseProfile, StoreError> {
+        const SQL: &str =
+            "SELECT hss_region, trafficking_type, exploitation, profile_confirmed FROM cases WHERE id = $1";
+        let (hss_region, trafficking_type, exploitation, confirmed): (Option<String>, Option<String>, String, bool) =
+            run!(&self.db, |pool| sqlx::query_as(SQL).bind(id.0).fetch_one(pool).await)?;
+        Ok(passerelle_core::case::CaseProfile {
+            hss_region,
+            trafficking_type,
+            exploitation: exploitation.split(',').filter(|e| !e.is_empty()).map(str::to_owned).collect(),
+            confirmed,
+        })
+    }
+
+    /// Replaces the profile, with the event `profile.update` (or `profile.confirm`), in one
+    /// transaction.
+    pub async fn set_case_profile(
+        &self,
+        id: CaseId,
+        by: Option<UserId>,
+        profile: &passerelle_core::case::CaseProfile,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE cases SET hss_region = $1, trafficking_type = $2, exploitation = $3, \
+                           profile_confirmed = $4, updated_at = $5 WHERE id = $6";
+        let now = passerelle_core::time::now();
+        let kind = if profile.confirmed { "profile.confirm" } else { "profile.update" };
+        macro_rules! body {
+            ($tx:ident) => {{
+                let done = sqlx::query(SQL)
+                    .bind(profile.hss_region.as_deref())
+                    .bind(profile.trafficking_type.as_deref())
+                    .bind(profile.exploitation.join(","))
+                    .bind(profile.confirmed)
+                    .bind(now)
+                    .bind(id.0)
+                    .execute(&mut *$tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query(INSERT_EVENT)
+                    .bind(uuid::Uuid::now_v7())
+                    .bind(id.0)
+                    .bind(now)
+                    .bind(by.map(|u| u.0))
+                    .bind(kind)
+                    .bind(None::<String>)
+                    .execute(&mut *$tx)
+                    .await?;
+            }};
+        }
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                body!(tx);
+                tx.commit().await?;
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                body!(tx);
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+}

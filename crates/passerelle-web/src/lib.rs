@@ -106,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/notes", post(pages::cases::add_note))
         .route("/cases/{id}/status", post(pages::cases::set_status))
         .route("/cases/{id}/assign", post(pages::cases::assign))
+        .route("/cases/{id}/profile", post(pages::cases::set_profile))
         .route("/cases/{id}/assessment", get(pages::plans::assessment_form).post(pages::plans::add_assessment))
         .route("/cases/{id}/plan", get(pages::plans::plan).post(pages::plans::save_plan))
         .route("/cases/{id}/plan/{step}", post(pages::plans::plan_step))

@@ -88,6 +88,29 @@ async fn a_worker_opens_a_case_from_a_screening_and_finds_it_by_name() {
     let again = c.post_form(&new_page, "/cases/new", &[("screening", &screening_id), ("given_name", "X")]).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 
+    // What the screening suggests about the trafficking, to confirm.
+    assert!(
+        case.body.contains("Proposé à partir des dépistages")
+            && case.body.contains("Services sexuels")
+            && case.body.contains("Interne")
+    );
+    let r = c
+        .post_form(
+            &case_path,
+            &format!("{case_path}/profile"),
+            &[("trafficking_type", "external"), ("exploitation", "forced_labour"), ("hss_region", "17")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let case = c.get(&case_path).await;
+    assert!(
+        case.body.contains("Confirmé par l&#39;intervenant")
+            && case.body.contains("Travail forcé")
+            && case.body.contains("<dd>17</dd>")
+    );
+    let bad = c.post_form(&case_path, &format!("{case_path}/profile"), &[("hss_region", "19")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
     // A note and a status change.
     let r = c
         .post_form(
@@ -141,6 +164,16 @@ async fn a_worker_opens_a_case_from_a_screening_and_finds_it_by_name() {
     let mut julie = app.signed_in(&supervisor).await;
     let page = julie.get(&case_path).await;
     assert_eq!(page.status, StatusCode::OK);
+    let v = field(&page.body, "version");
+    let r = julie
+        .post_form(
+            &case_path,
+            &format!("{case_path}/status"),
+            &[("status", "closed"), ("reason", "Suivi terminé"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the supervisor closes it");
+    assert!(julie.get(&case_path).await.body.contains("Fermé — Suivi terminé"));
     let r = julie
         .post_form(&case_path, &format!("{case_path}/assign"), &[("user", &colleague_id(&app, "sam").await)])
         .await;

@@ -8,7 +8,8 @@ use axum_extra::extract::Form;
 use passerelle_core::audit::Outcome;
 use passerelle_core::authz::Scope;
 use passerelle_core::case::{
-    CaseForm, CaseInput, CaseStatus, GENDERS, INDIGENOUS, STATUSES, can_edit_case, can_view_case,
+    CaseForm, CaseInput, CaseProfile, CaseStatus, EXPLOITATION, GENDERS, HSS_REGIONS, INDIGENOUS, STATUSES,
+    TRAFFICKING_TYPES, can_edit_case, can_view_case,
 };
 use passerelle_core::ids::{CaseId, ScreeningId, UserId};
 use passerelle_core::role::{Action, Role};
@@ -87,12 +88,24 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q)
 struct NewPage {
     ctx: Ctx,
     screening: String,
+    hss: Vec<Choice>,
     form: CaseForm,
     genders: Vec<Choice>,
     statuses: Vec<Choice>,
     indigenous: Vec<Choice>,
     regions: Vec<Choice>,
     errors: Errors,
+}
+
+fn hss_choices(selected: Option<&str>) -> Vec<Choice> {
+    HSS_REGIONS
+        .iter()
+        .map(|(code, name)| Choice {
+            value: (*code).to_owned(),
+            label: format!("{code} – {name}"),
+            selected: Some(*code) == selected,
+        })
+        .collect()
 }
 
 /// `?screening=` to open a case from a screening.
@@ -114,7 +127,8 @@ fn new_page(ctx: Ctx, screening: String, form: CaseForm, errors: Errors) -> Page
     let statuses = choices(&ctx, "immigration", &STATUSES, &form.immigration_status);
     let indigenous = choices(&ctx, "indigenous", &INDIGENOUS, &form.indigenous);
     let regions = crate::pages::setup::region_choices(&ctx, std::slice::from_ref(&form.region));
-    render(&NewPage { ctx, screening, form, genders, statuses, indigenous, regions, errors })
+    let hss = hss_choices(None);
+    render(&NewPage { ctx, screening, hss, form, genders, statuses, indigenous, regions, errors })
 }
 
 /// `GET /cases/new[?screening=id]`.
@@ -133,6 +147,8 @@ pub async fn new_form(
 pub struct NewCaseForm {
     #[serde(default)]
     screening: String,
+    #[serde(default)]
+    hss_region: String,
     #[serde(flatten)]
     case: CaseForm,
 }
@@ -157,7 +173,27 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, who: Signed, Form(f
     {
         return Err(AppError::Conflict);
     }
+    let mut profile = match CaseProfile::parse(&form.hss_region, "", &[], false) {
+        Ok(p) => p,
+        Err(e) => {
+            let errors = Errors::from_validation(&ctx, &e);
+            return new_page(ctx, form.screening, form.case, errors);
+        }
+    };
     let case = state.store.create_case(org, who.user().id, &input.identity, &input.stats, screening).await?;
+    // The type of trafficking and the forms of exploitation are proposed from the screening;
+    // the worker confirms or corrects them on the case page.
+    if let Some(sid) = screening {
+        let result = state.store.screening(sid).await?.result;
+        if let Some(r) = result.as_deref().and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok()) {
+            profile.trafficking_type = r["trafficking_type"].as_str().map(str::to_owned);
+            profile.exploitation = r["exploitation"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default();
+        }
+    }
+    state.store.set_case_profile(case.id, Some(who.user().id), &profile).await?;
     audit(
         &state,
         entry(Some(who.user()), "case.create", "case", Some(case.id.to_string()), Some(org), Outcome::Success),
@@ -201,6 +237,12 @@ struct CasePage {
     followups: Vec<passerelle_store::plans::Followup>,
     team: Vec<Choice>,
     today: String,
+    profile: CaseProfile,
+    hss: Vec<Choice>,
+    kinds: Vec<Choice>,
+    forms: Vec<Choice>,
+    profile_labels: (String, String),
+    supervisor: bool,
 }
 
 /// `GET /cases/{id}`: every view is audited.
@@ -248,9 +290,10 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id)
     let can_edit = can_edit_case(&actor, case.org_id, is_assigned);
     let can_assign = who.user().roles.contains(&Role::Supervisor) && can_edit;
     let facts = stat_facts(&ctx, &case.stats);
+    let is_supervisor = who.user().roles.contains(&Role::Supervisor);
     let next_statuses = CaseStatus::ALL
         .iter()
-        .filter(|s| case.status.can_become(**s))
+        .filter(|s| case.status.can_become(**s) && (**s != CaseStatus::Closed || is_supervisor))
         .map(|s| Choice {
             value: s.as_str().to_owned(),
             label: ctx.t(&format!("case-status-{}", s.as_str())),
@@ -272,7 +315,15 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id)
         .filter(|c| c.roles.iter().any(|r| matches!(r, Role::CaseWorker | Role::Supervisor)))
         .map(|c| Choice { value: c.id.to_string(), label: c.display_name.clone(), selected: c.id == who.user().id })
         .collect();
+    let profile = state.store.case_profile(case.id).await?;
+    let (hss, kinds, forms, profile_labels) = profile_view(&ctx, &profile);
     let page = CasePage {
+        profile,
+        hss,
+        kinds,
+        forms,
+        profile_labels,
+        supervisor: is_supervisor,
         needs,
         needs_count,
         plan_status,
@@ -294,6 +345,32 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id)
         ctx,
     };
     render(&page)
+}
+
+/// The profile's choices and labels for the case page.
+fn profile_view(ctx: &Ctx, profile: &CaseProfile) -> (Vec<Choice>, Vec<Choice>, Vec<Choice>, (String, String)) {
+    let hss = hss_choices(profile.hss_region.as_deref());
+    let kinds = TRAFFICKING_TYPES
+        .iter()
+        .map(|k| Choice {
+            value: (*k).to_owned(),
+            label: ctx.t(&format!("trafficking-{k}")),
+            selected: profile.trafficking_type.as_deref() == Some(*k),
+        })
+        .collect();
+    let forms = EXPLOITATION
+        .iter()
+        .map(|e| Choice {
+            value: (*e).to_owned(),
+            label: ctx.t(&format!("exploitation-{e}")),
+            selected: profile.exploitation.iter().any(|x| x == e),
+        })
+        .collect();
+    let profile_labels = (
+        profile.trafficking_type.as_deref().map(|k| ctx.t(&format!("trafficking-{k}"))).unwrap_or_default(),
+        profile.exploitation.iter().map(|e| ctx.t(&format!("exploitation-{e}"))).collect::<Vec<_>>().join(", "),
+    );
+    (hss, kinds, forms, profile_labels)
 }
 
 /// The case's statistical attributes as translated label/value pairs.
@@ -422,4 +499,34 @@ pub async fn assign(
     )
     .await?;
     Ok(see_other(&format!("/cases/{}", case.id)))
+}
+
+/// The profile form.
+#[derive(Deserialize, Debug, Default)]
+pub struct ProfileForm {
+    #[serde(default)]
+    hss_region: String,
+    #[serde(default)]
+    trafficking_type: String,
+    #[serde(default)]
+    exploitation: Vec<String>,
+}
+
+/// `POST /cases/{id}/profile`: the worker confirms (or corrects) what the screenings proposed.
+pub async fn set_profile(
+    State(state): State<AppState>,
+    who: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<ProfileForm>,
+) -> PageResult {
+    let case = load_case(&state, &who, &id, true).await?;
+    let profile = CaseProfile::parse(&form.hss_region, &form.trafficking_type, &form.exploitation, true)
+        .map_err(|_| AppError::BadRequest)?;
+    state.store.set_case_profile(case.id, Some(who.user().id), &profile).await?;
+    audit(
+        &state,
+        entry(Some(who.user()), "case.profile", "case", Some(case.id.to_string()), Some(case.org_id), Outcome::Success),
+    )
+    .await?;
+    Ok(see_other(&format!("/cases/{}#profile", case.id)))
 }
