@@ -101,6 +101,12 @@ pub struct Identity {
     pub phones: Vec<String>,
     /// Social-media handles.
     pub handles: Vec<String>,
+    /// Addresses (where the child lives or stays), one per entry.
+    #[serde(default)]
+    pub addresses: Vec<String>,
+    /// Identity documents (kind and number as written by the worker).
+    #[serde(default)]
+    pub id_documents: Vec<String>,
     /// Persons unsafe for this child.
     pub unsafe_persons: Vec<UnsafePerson>,
 }
@@ -231,6 +237,10 @@ fn list(raw: &str) -> Vec<String> {
     raw.split([',', '\n', ';']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
+fn lines(raw: &str) -> Vec<String> {
+    raw.lines().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
 fn choice(errors: &mut ValidationError, field: &'static str, raw: &str, allowed: &[&str]) -> Option<String> {
     let v = raw.trim();
     if v.is_empty() {
@@ -264,6 +274,12 @@ pub struct CaseForm {
     /// Handles, separated by commas or new lines.
     #[serde(default)]
     pub handles: String,
+    /// Addresses, one per line.
+    #[serde(default)]
+    pub addresses: String,
+    /// Identity documents, one per line.
+    #[serde(default)]
+    pub id_documents: String,
     /// Unsafe persons, one per line: `name — relationship`.
     #[serde(default)]
     pub unsafe_persons: String,
@@ -349,6 +365,8 @@ impl CaseInput {
             birth_date,
             phones: list(&f.phones),
             handles: list(&f.handles),
+            addresses: lines(&f.addresses),
+            id_documents: lines(&f.id_documents),
             unsafe_persons,
         };
         for (field, values) in

@@ -60,6 +60,12 @@ pub struct NeedEntry {
 pub struct NeedsAssessment {
     /// One entry per domain assessed.
     pub entries: Vec<NeedEntry>,
+    /// Temporary resident permit for victims of trafficking: date issued (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub trp_issued: String,
+    /// Its expiry date, to plan the renewal in time.
+    #[serde(default)]
+    pub trp_expires: String,
 }
 
 impl std::fmt::Debug for NeedsAssessment {
@@ -88,11 +94,22 @@ impl NeedsAssessment {
             let notes = text_field(&mut errors, "notes", get(format!("notes.{domain}")), 0, 4000);
             entries.push(NeedEntry { domain: domain.to_owned(), level: level.to_owned(), child_view, notes });
         }
+        let mut date = |field: &'static str| {
+            let v = get(field.to_owned()).trim().to_owned();
+            if !v.is_empty() && !is_date(&v) {
+                errors.push(field, "date-format");
+            }
+            v
+        };
+        let (trp_issued, trp_expires) = (date("trp_issued"), date("trp_expires"));
+        if !trp_issued.is_empty() && !trp_expires.is_empty() && trp_expires < trp_issued {
+            errors.push("trp_expires", "date-order");
+        }
         if entries.is_empty() && errors.fields.is_empty() {
             errors.push("level", "required");
         }
         errors.into_result()?;
-        Ok(Self { entries })
+        Ok(Self { entries, trp_issued, trp_expires })
     }
 }
 
@@ -267,6 +284,22 @@ mod tests {
         assert_eq!(a.entries[0].child_view, "J'ai peur qu'il me retrouve");
         assert!(NeedsAssessment::parse(&pairs(&[("level.safety", "extreme")])).is_err());
         assert!(NeedsAssessment::parse(&[]).is_err(), "at least one domain");
+        let trp = NeedsAssessment::parse(&pairs(&[
+            ("level.legal_immigration", "significant"),
+            ("trp_issued", "2026-11-01"),
+            ("trp_expires", "2027-11-01"),
+        ]))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(trp.trp_expires, "2027-11-01");
+        assert!(
+            NeedsAssessment::parse(&pairs(&[
+                ("level.safety", "some"),
+                ("trp_issued", "2027-01-01"),
+                ("trp_expires", "2026-01-01")
+            ]))
+            .is_err()
+        );
+        assert!(NeedsAssessment::parse(&pairs(&[("level.safety", "some"), ("trp_issued", "1/1/2027")])).is_err());
     }
 
     #[test]

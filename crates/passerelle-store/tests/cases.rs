@@ -27,6 +27,8 @@ fn identity(given: &str, family: &str, aliases: &[&str]) -> Identity {
         birth_date: Some("2010-03-04".into()),
         phones: vec!["514-555-0199".into()],
         handles: vec!["@mimi2010".into()],
+        addresses: vec!["1234 rue Fictive, Montréal".into()],
+        id_documents: vec!["Carte fictive 000-111".into()],
         unsafe_persons: vec![UnsafePerson { name: "Jean Untel".into(), relationship: "beau-père".into() }],
     }
 }
@@ -245,7 +247,19 @@ async fn identity_and_notes_are_not_stored_in_clear() {
     assert!(terms.iter().all(|term| term.len() == 32));
     for blob in identities.iter().chain(&bodies).chain(&terms) {
         for clear in [
-            "Émilie", "Emilie", "emilie", "Côté", "Tremblay", "tremblay", "Mimi", "mimi", "514-555", "Untel", "Berri",
+            "Émilie",
+            "Emilie",
+            "emilie",
+            "Côté",
+            "Tremblay",
+            "tremblay",
+            "Mimi",
+            "mimi",
+            "514-555",
+            "Untel",
+            "Berri",
+            "Fictive, Montr",
+            "000-111",
             secret,
         ] {
             assert!(!contains(blob, clear), "{clear} in clear");

@@ -109,8 +109,12 @@ async fn assessments_keep_their_history_sealed() {
             entry("safety", "urgent", "J'ai peur qu'il me retrouve à Laval", "Menaces par texto"),
             entry("housing", "significant", "Je dors chez une amie", ""),
         ],
+        ..NeedsAssessment::default()
     };
-    let second = NeedsAssessment { entries: vec![entry("safety", "some", "Je me sens mieux au foyer", "")] };
+    let second = NeedsAssessment {
+        entries: vec![entry("safety", "some", "Je me sens mieux au foyer", "")],
+        ..NeedsAssessment::default()
+    };
     let a1 = s.add_assessment(case, ann, &first).await.unwrap();
     let a2 = s.add_assessment(case, ben, &second).await.unwrap();
 
@@ -454,7 +458,8 @@ async fn destroying_the_case_key_shreds_plans_and_texts() {
     let (org, ann, ben) = org_with_users(&t, "org-a").await;
     let case = new_case(&t, org, ann).await;
     let kept = new_case(&t, org, ann).await;
-    let needs = NeedsAssessment { entries: vec![entry("safety", "urgent", "J'ai peur", "")] };
+    let needs =
+        NeedsAssessment { entries: vec![entry("safety", "urgent", "J'ai peur", "")], ..NeedsAssessment::default() };
     s.add_assessment(case, ann, &needs).await.unwrap();
     s.add_assessment(kept, ann, &needs).await.unwrap();
     s.save_plan(case, 0, ann, &plan("Retourner à l'école", "2027-02-01")).await.unwrap();

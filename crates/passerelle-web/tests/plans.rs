@@ -35,12 +35,16 @@ async fn assessment_plan_approval_service_and_followup() {
                 ("level.safety", "urgent"),
                 ("view.safety", "J'ai peur qu'il me retrouve au métro"),
                 ("level.education", "some"),
+                ("level.legal_immigration", "significant"),
+                ("trp_issued", "2026-11-01"),
+                ("trp_expires", "2027-11-01"),
             ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = c.get(&case).await;
     assert!(page.body.contains("J&#39;ai peur qu&#39;il me retrouve au métro"), "{}", page.body);
+    assert!(page.body.contains("2026-11-01 → 2027-11-01"), "the permit dates are on the case: {}", page.body);
 
     // The plan, in the child's words, then submitted.
     let plan = format!("{case}/plan");
