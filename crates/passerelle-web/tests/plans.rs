@@ -141,3 +141,92 @@ async fn assessment_plan_approval_service_and_followup() {
     assert!(!c.get("/followups").await.body.contains("Appeler l&#39;école"), "done follow-ups leave the list");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn case_management_through_the_api() {
+    use passerelle_core::token::ApiScope;
+    let app = TestApp::new().await;
+    let org = app.org("DPJ Test").await;
+    let worker = app.persona(org, "alex", "case_worker", true).await;
+    let supervisor = app.persona(org, "julie", "supervisor", true).await;
+    let soon = passerelle_core::time::now() + time::Duration::days(1);
+    let scopes = [ApiScope::CasesRead, ApiScope::CasesWrite];
+    let (tw, _) = app.store().create_token(worker.id, "w", &scopes, soon).await.unwrap_or_else(|e| panic!("{e}"));
+    let (ts, _) = app.store().create_token(supervisor.id, "s", &scopes, soon).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut c = app.client();
+    let r = c.api("POST", "/api/v1/cases", Some(&tw), Some(r#"{"given_name": "Léa"}"#)).await;
+    let id = r.json()["id"].as_str().unwrap_or_default().to_owned();
+    let base = format!("/api/v1/cases/{id}");
+
+    let bad = c
+        .api(
+            "POST",
+            &format!("{base}/assessments"),
+            Some(&tw),
+            Some(r#"{"entries": [{"domain": "safety", "level": "extreme", "child_view": "", "notes": ""}]}"#),
+        )
+        .await;
+    assert_eq!((bad.status, bad.json()["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("level")));
+    let ok = c
+        .api(
+            "POST",
+            &format!("{base}/assessments"),
+            Some(&tw),
+            Some(r#"{"entries": [{"domain": "safety", "level": "urgent", "child_view": "J'ai peur", "notes": ""}]}"#),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED);
+    assert_eq!(
+        c.api("GET", &format!("{base}/assessments"), Some(&tw), None).await.json()[0]["needs"]["entries"][0]["child_view"],
+        "J'ai peur"
+    );
+
+    let plan = r#"{"version": 0, "plan": {"goals": ["Retourner à l'école"], "child_participated": true, "child_agreed": true, "preferred_language": "fr", "worker_gender": "", "not_shared": "", "pace": "", "actions": [], "review_date": ""}}"#;
+    assert_eq!(c.api("PUT", &format!("{base}/plan"), Some(&tw), Some(plan)).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        c.api("PUT", &format!("{base}/plan"), Some(&tw), Some(plan)).await.status,
+        StatusCode::CONFLICT,
+        "stale version"
+    );
+    assert_eq!(
+        c.api("POST", &format!("{base}/plan/submit"), Some(&tw), Some(r#"{"version": 1}"#)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        c.api("POST", &format!("{base}/plan/approve"), Some(&tw), Some(r#"{"version": 2}"#)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        c.api("POST", &format!("{base}/plan/approve"), Some(&ts), Some(r#"{"version": 2}"#)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(c.api("GET", &format!("{base}/plan"), Some(&tw), None).await.json()["status"], "approved");
+
+    let bad = c
+        .api("POST", &format!("{base}/services"), Some(&tw), Some(r#"{"delivered_on": "hier", "kind": "shelter"}"#))
+        .await;
+    assert_eq!(bad.json()["error"]["field"], "delivered_on");
+    let ok = c
+        .api(
+            "POST",
+            &format!("{base}/services"),
+            Some(&tw),
+            Some(r#"{"delivered_on": "2026-11-28", "kind": "shelter", "provider": "Refuge", "outcome": "Hébergée"}"#),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED);
+    assert_eq!(c.api("GET", &format!("{base}/services"), Some(&tw), None).await.json()[0]["outcome"], "Hébergée");
+    let ok = c
+        .api(
+            "POST",
+            &format!("{base}/followups"),
+            Some(&tw),
+            Some(r#"{"due_on": "2026-12-05", "text": "Appeler l'école"}"#),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED);
+    assert_eq!(c.api("GET", &format!("{base}/followups"), Some(&tw), None).await.json()[0]["text"], "Appeler l'école");
+    let spec = c.api("GET", "/api/v1/openapi.json", None, None).await;
+    assert!(spec.json()["paths"]["/api/v1/cases/{id}/plan"]["put"].is_object());
+    app.cleanup().await;
+}

@@ -115,7 +115,8 @@ pub async fn list(
     ))
 }
 
-async fn load(state: &AppState, caller: &ApiCaller, id: &str, edit: bool) -> Result<CaseRecord, ApiError> {
+/// Loads a case for the caller, checking the access rule; refusals are audited.
+pub(super) async fn load(state: &AppState, caller: &ApiCaller, id: &str, edit: bool) -> Result<CaseRecord, ApiError> {
     let not_found = || caller.error(StatusCode::NOT_FOUND, "not_found", "");
     let id: CaseId = id.parse().map_err(|_| not_found())?;
     let case = state.store.case(id).await.map_err(|e| caller.store_error(e))?;

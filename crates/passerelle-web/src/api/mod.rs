@@ -5,6 +5,7 @@
 mod cases;
 mod handlers;
 pub mod openapi;
+mod plans;
 
 use axum::Json;
 use axum::Router;
@@ -38,6 +39,11 @@ pub fn router() -> Router<AppState> {
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/{id}", get(cases::get))
         .route("/cases/{id}/notes", post(cases::add_note))
+        .route("/cases/{id}/assessments", get(plans::assessments).post(plans::add_assessment))
+        .route("/cases/{id}/plan", get(plans::plan).put(plans::save_plan))
+        .route("/cases/{id}/plan/{step}", post(plans::plan_step))
+        .route("/cases/{id}/services", get(plans::services).post(plans::add_service))
+        .route("/cases/{id}/followups", get(plans::followups).post(plans::add_followup))
         .fallback(not_found)
 }
 

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{cases, handlers};
+use super::{cases, handlers, plans};
 
 struct BearerAuth;
 
@@ -31,7 +31,16 @@ impl Modify for BearerAuth {
         cases::list,
         cases::get,
         cases::create,
-        cases::add_note
+        cases::add_note,
+        plans::assessments,
+        plans::add_assessment,
+        plans::plan,
+        plans::save_plan,
+        plans::plan_step,
+        plans::services,
+        plans::add_service,
+        plans::followups,
+        plans::add_followup
     ),
     components(schemas(super::ErrorBody, super::ErrorDetail, handlers::Me, cases::CaseView, cases::CaseLine, cases::NewCase, cases::NewNote)),
     modifiers(&BearerAuth)
