@@ -560,3 +560,5 @@ needs-trp-issued = Issued
 needs-trp-expires = Expires
 needs-trp-expired = expired
 error-date-order = The expiry must come after the date issued.
+quote-open = “
+quote-close = ”

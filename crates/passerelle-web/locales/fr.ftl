@@ -560,3 +560,5 @@ needs-trp-issued = Délivré le
 needs-trp-expires = Échéance
 needs-trp-expired = échu
 error-date-order = L'échéance doit suivre la date de délivrance.
+quote-open = « 
+quote-close =  »

@@ -2,7 +2,8 @@
 //! small `WebDriver` client (tests/browser/webdriver.rs), against `passerelle demo`.
 //!
 //! Each journey starts its own demonstration server and chromedriver, and opens one browser
-//! with an empty profile (so no cookie or language choice leaks from one journey to another).
+//! per person with an empty profile (so no cookie or language choice leaks from one journey,
+//! or one person, to another).
 //! The browser asks for French (`--lang=fr-CA`), as most people in the field will.
 //!
 //! Without /usr/bin/chromium or /usr/bin/chromedriver the journeys are skipped with a
@@ -479,4 +480,547 @@ fn a_supervisor_finds_a_case_by_name_without_accents() {
         shots.save(&s, "note");
     }
     finish(demo, driver);
+}
+
+// ----- a case from a screening to an approved plan, in both languages -----
+
+/// The interface texts the case journey checks, in one language.
+struct CaseUi {
+    /// Names the screenshots: `fr` or `en`.
+    code: &'static str,
+    /// The page's `lang` attribute.
+    tag: &'static str,
+    login: &'static str,
+    mfa: &'static str,
+    hello: &'static str,
+    stage1: &'static str,
+    stage2: &'static str,
+    result: &'static str,
+    indicated: &'static str,
+    open_from_screening: &'static str,
+    new_case: &'static str,
+    case: &'static str,
+    status_open: &'static str,
+    age: &'static str,
+    region: &'static str,
+    needs_none: &'static str,
+    new_needs: &'static str,
+    safety: &'static str,
+    urgent: &'static str,
+    plan: &'static str,
+    write_plan: &'static str,
+    draft: &'static str,
+    submitted: &'static str,
+    approved: &'static str,
+    participated: &'static str,
+    agreed: &'static str,
+    to_do: &'static str,
+    plans_to_approve: &'static str,
+    no_plan_to_approve: &'static str,
+    shelter: &'static str,
+    mark_done: &'static str,
+    cases: &'static str,
+    /// Timeline entries, in the order they happen.
+    events: [&'static str; 8],
+}
+
+const CASE_FR: CaseUi = CaseUi {
+    code: "fr",
+    tag: "fr-CA",
+    login: "Connexion",
+    mfa: "Deuxième facteur",
+    hello: "Bonjour",
+    stage1: "Dépistage rapide",
+    stage2: "Évaluation complète",
+    result: "Résultat du dépistage",
+    indicated: "Traite indiquée",
+    open_from_screening: "Ouvrir un dossier à partir de ce dépistage",
+    new_case: "Ouvrir un dossier",
+    case: "Dossier",
+    status_open: "Ouvert",
+    age: "Âge au moment de l'identification",
+    region: "16 – Montérégie",
+    needs_none: "Aucune évaluation des besoins pour l'instant.",
+    new_needs: "Nouvelle évaluation des besoins",
+    safety: "Sécurité",
+    urgent: "Urgent",
+    plan: "Plan d'intervention",
+    write_plan: "Rédiger le plan",
+    draft: "Brouillon",
+    submitted: "En attente d'approbation",
+    approved: "Approuvé",
+    participated: "L'enfant a participé à la rédaction",
+    agreed: "L'enfant est d'accord avec le plan",
+    to_do: "À faire",
+    plans_to_approve: "Plans à approuver",
+    no_plan_to_approve: "Aucun plan n'attend votre approbation.",
+    shelter: "Hébergement",
+    mark_done: "Marquer comme fait",
+    cases: "Dossiers",
+    events: [
+        "Dossier ouvert",
+        "Dépistage rattaché",
+        "Évaluation des besoins",
+        "Plan enregistré",
+        "Plan soumis pour approbation",
+        "Plan approuvé",
+        "Service inscrit",
+        "Suivi prévu",
+    ],
+};
+
+const CASE_EN: CaseUi = CaseUi {
+    code: "en",
+    tag: "en-CA",
+    login: "Sign in",
+    mfa: "Second factor",
+    hello: "Hello",
+    stage1: "Quick screen",
+    stage2: "Full assessment",
+    result: "Screening result",
+    indicated: "Trafficking indicated",
+    open_from_screening: "Open a case from this screening",
+    new_case: "Open a case",
+    case: "Case",
+    status_open: "Open",
+    age: "Age when identified",
+    region: "16 – Montérégie",
+    needs_none: "No needs assessment yet.",
+    new_needs: "New needs assessment",
+    safety: "Safety",
+    urgent: "Urgent",
+    plan: "Service plan",
+    write_plan: "Write the plan",
+    draft: "Draft",
+    submitted: "Waiting for approval",
+    approved: "Approved",
+    participated: "The child took part in writing it",
+    agreed: "The child agrees with the plan",
+    to_do: "To do",
+    plans_to_approve: "Plans to approve",
+    no_plan_to_approve: "No plan is waiting for your approval.",
+    shelter: "Shelter",
+    mark_done: "Mark as done",
+    cases: "Cases",
+    events: [
+        "Case opened",
+        "Screening attached",
+        "Needs assessment",
+        "Plan saved",
+        "Plan submitted for approval",
+        "Plan approved",
+        "Service recorded",
+        "Follow-up planned",
+    ],
+};
+
+/// A fictional child and what is written about them.
+struct Child {
+    given: &'static str,
+    family: &'static str,
+    /// The name as someone types it in a hurry: no accents, no capitals, no hyphen.
+    typed: &'static str,
+    /// What the child says about their safety.
+    safety: &'static str,
+    /// The plan's goals, as the child puts them.
+    goals: [&'static str; 2],
+    /// One action of the plan: what, who, when.
+    action: [&'static str; 3],
+    provider: &'static str,
+    outcome: &'static str,
+    followup: &'static str,
+}
+
+const NOEMIE: Child = Child {
+    given: "Noémie",
+    family: "Fictive-Bélanger",
+    typed: "noemie fictive belanger",
+    safety: "Je veux pas qu'il sache où je dors.",
+    goals: ["Retourner à l'école en septembre.", "Avoir un cellulaire à moi, que personne d'autre connaît."],
+    action: ["Inscription à l'école aux adultes", "Intervenante scolaire", "2027-01-10"],
+    provider: "Maison d'hébergement Le Phare",
+    outcome: "Chambre pour deux semaines; elle a choisi d'y rester.",
+    followup: "Appeler Noémie pour voir si la chambre lui convient.",
+};
+
+const ZOE: Child = Child {
+    given: "Zoé",
+    family: "Exemple-Côté",
+    typed: "zoe exemple cote",
+    safety: "I don't want him to find me at my aunt's.",
+    goals: ["Finish grade ten.", "See my little brother on weekends."],
+    action: ["Enrol in the alternative school", "School liaison worker", "2027-01-10"],
+    provider: "Youth shelter La Traverse",
+    outcome: "Placed for one week; she chose to stay.",
+    followup: "Call Zoé about the school visit.",
+};
+
+/// One person at their own browser, who signs in as often as the journey needs.
+struct Person<'d> {
+    user: &'static str,
+    name: &'static str,
+    s: Session<'d>,
+    /// The time step of the last second-factor code used: the server refuses it, or an
+    /// earlier one, again.
+    last_step: Cell<Option<u64>>,
+}
+
+/// The current second-factor time step (30 seconds) and how far into it we are.
+fn totp_clock() -> (u64, std::time::Duration) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let into =
+        std::time::Duration::from_secs(now.as_secs() % 30) + std::time::Duration::from_nanos(now.subsec_nanos().into());
+    (now.as_secs() / 30, into)
+}
+
+/// A second-factor code of a step after `last`, waiting for the next step when needed.
+fn fresh_code(demo: &Demo, user: &str, last: Option<u64>) -> (u64, String) {
+    loop {
+        let (step, into) = totp_clock();
+        if last.is_some_and(|l| step <= l) {
+            let wait = std::time::Duration::from_secs(30).saturating_sub(into) + std::time::Duration::from_millis(200);
+            eprintln!("{user}: waiting {:.1} s for a fresh second-factor code", wait.as_secs_f32());
+            std::thread::sleep(wait);
+            continue;
+        }
+        let code = demo.totp_code(user);
+        if totp_clock().0 == step {
+            return (step, code);
+        }
+    }
+}
+
+/// Signs in (password, then a fresh second-factor code) and waits for the home page.
+fn person_signs_in(p: &Person<'_>, demo: &Demo, login: &str, mfa: &str, hello: &str, shots: &Shots) {
+    let s = &p.s;
+    s.goto(&format!("{}/login", demo.base));
+    s.wait_text("main h1", login);
+    s.type_into("#username", p.user);
+    s.type_into("#password", PASSWORD);
+    s.click("form[action='/login'] button[type='submit']");
+    s.wait_url(&format!("{}/login/mfa", demo.base));
+    s.wait_text("main h1", mfa);
+    let (step, code) = fresh_code(demo, p.user, p.last_step.get());
+    s.type_into("#code", &code);
+    s.click("form[action='/login/mfa'] button[type='submit']");
+    s.wait_url(&format!("{}/", demo.base));
+    s.wait_text("main h1", &format!("{hello}, {}", p.name));
+    p.last_step.set(Some(step));
+    shots.save(s, &format!("home-{}", p.user));
+}
+
+/// Signs out and checks that the sign-in page comes back, in `login`'s language.
+fn person_signs_out(p: &Person<'_>, demo: &Demo, login: &str) {
+    p.s.click("header form[action='/logout'] button[type='submit']");
+    p.s.wait_url(&format!("{}/login", demo.base));
+    p.s.wait_text("main h1", login);
+    assert!(p.s.find("header .who").is_none(), "{} is signed out", p.user);
+}
+
+/// Types an ISO date (`YYYY-MM-DD`) into a date field. Chromium's date widget takes the
+/// digits in the order of the browser's locale, which on Linux comes from the environment
+/// (month, day, year under `C` or `en_US`; year, month, day under `fr_CA`): each order is
+/// tried until the field's value is the date.
+fn type_date(s: &Session<'_>, css: &str, iso: &str) {
+    let (y, m, d) = (&iso[0..4], &iso[5..7], &iso[8..10]);
+    for keys in [format!("{m}{d}{y}"), format!("{y}{m}{d}"), format!("{d}{m}{y}")] {
+        s.type_into(css, &keys);
+        if s.property(&s.wait_for(css), "value").as_str() == Some(iso) {
+            return;
+        }
+    }
+    panic!("the date field {css} does not take {iso} in any order");
+}
+
+/// Chooses an option of a `<select>` (`WebDriver` has no select command: the option is clicked).
+fn choose(s: &Session<'_>, select: &str, value: &str) {
+    let css = format!("{select} option[value='{value}']");
+    s.click(&css);
+    assert!(s.selected(&s.wait_for(&css)), "{css} is selected");
+}
+
+/// The date `days` from today (UTC, as the server counts), `YYYY-MM-DD`.
+fn date_in(days: i64) -> String {
+    (time::OffsetDateTime::now_utc().date() + time::Duration::days(days)).to_string()
+}
+
+/// A case opened by the journey: its address (`/cases/<uuid>`) and code.
+struct OpenedCase {
+    path: String,
+    code: String,
+}
+
+/// In the demo, a case worker opens a case from a screening, records a needs assessment and
+/// a plan in the child's words, gets it approved by a supervisor, records a service and a
+/// follow-up, and finds the case again by a name typed without accents — in both languages.
+/// Each person has a browser of their own; the worker switches to English after the French
+/// round, and the supervisor does too before the second approval.
+#[test]
+fn a_case_worker_takes_a_case_from_screening_to_approved_plan_in_both_languages() {
+    let Some((demo, driver)) = start() else { return };
+    let shots = Shots::new("plan");
+    let started = std::time::Instant::now();
+    {
+        let person = |user, name| Person { user, name, s: driver.session(), last_step: Cell::new(None) };
+        let worker = person("alex.bouchard", "Alex Bouchard");
+        let supervisor = person("julie.roy", "Julie Roy");
+        let ui = &CASE_FR;
+        person_signs_in(&worker, &demo, ui.login, ui.mfa, ui.hello, &shots);
+        assert_eq!(page_lang(&worker.s), ui.tag);
+        let noemie = case_round(&worker, &supervisor, &demo, &shots, ui, &NOEMIE);
+
+        worker.s.click("header a.lang");
+        worker.s.wait_text("main h1", &format!("Case {}", noemie.code));
+        assert_eq!(page_lang(&worker.s), "en-CA", "the switch comes back to the same page, in English");
+        let zoe = case_round(&worker, &supervisor, &demo, &shots, &CASE_EN, &ZOE);
+        assert_ne!(noemie.code, zoe.code, "two cases");
+    }
+    eprintln!("case journey: {:.1} s", started.elapsed().as_secs_f32());
+    finish(demo, driver);
+}
+
+/// One round of the journey in one language; the worker is signed in at the start and at
+/// the end, on the case page.
+fn case_round(
+    worker: &Person<'_>,
+    supervisor: &Person<'_>,
+    demo: &Demo,
+    shots: &Shots,
+    ui: &CaseUi,
+    child: &Child,
+) -> OpenedCase {
+    let case = worker_opens_a_case_from_a_screening(worker, demo, shots, ui, child);
+    worker_records_the_needs(worker, demo, shots, ui, child, &case);
+    worker_writes_and_submits_the_plan(worker, shots, ui, child, &case);
+    person_signs_out(worker, demo, ui.login);
+
+    // The supervisor's browser has no language of its own yet: her account's French.
+    person_signs_in(supervisor, demo, CASE_FR.login, CASE_FR.mfa, CASE_FR.hello, shots);
+    if ui.code == "en" {
+        supervisor.s.click("header a.lang");
+        supervisor.s.wait_text("main h1", &format!("Hello, {}", supervisor.name));
+    }
+    supervisor_approves_the_plan(supervisor, shots, ui, child, &case);
+    person_signs_out(supervisor, demo, ui.login);
+
+    person_signs_in(worker, demo, ui.login, ui.mfa, ui.hello, shots);
+    assert_eq!(page_lang(&worker.s), ui.tag);
+    worker_records_a_service_and_a_followup(worker, demo, shots, ui, child, &case);
+    worker_finds_the_case_by_name(worker, demo, shots, ui, child, &case);
+    case
+}
+
+/// Quick screen → full assessment → "trafficking indicated" → the case form → the case page.
+fn worker_opens_a_case_from_a_screening(
+    p: &Person<'_>,
+    demo: &Demo,
+    shots: &Shots,
+    ui: &CaseUi,
+    child: &Child,
+) -> OpenedCase {
+    let s = &p.s;
+    s.goto(&format!("{}/screenings/new", demo.base));
+    s.wait_text("main h1", ui.stage1);
+    assert_eq!(page_lang(s), ui.tag);
+    s.click("input[name='s1_recruited'][value='yes']");
+    s.click("form[action='/screenings/new'] button[type='submit']");
+    s.wait_text("main h1", ui.stage2);
+    s.click("input[name='exploitation'][value='sexual_services']");
+    s.type_into("#q-age_years", "15");
+    s.click("button[name='action'][value='evaluate']");
+    s.wait_text("main h1", ui.result);
+    assert_eq!(s.text_of("p.result"), ui.indicated);
+    let screening = s.url().trim_start_matches(&format!("{}/screenings/", demo.base)).to_owned();
+    let link = s.wait_for("a[href^='/cases/new?screening=']");
+    assert_eq!(s.text(&link), ui.open_from_screening);
+    assert_eq!(s.attr(&link, "href"), Some(format!("/cases/new?screening={screening}")), "this screening");
+    shots.save(s, &format!("{}-screening-result", ui.code));
+
+    s.click("a[href^='/cases/new?screening=']");
+    s.wait_text("main h1", ui.new_case);
+    let carried = s.wait_for("input[name='screening']");
+    assert_eq!(s.attr(&carried, "value").as_deref(), Some(screening.as_str()), "the form carries the screening");
+    s.type_into("#given_name", child.given);
+    s.type_into("#family_name", child.family);
+    s.type_into("#age", "15");
+    choose(s, "select#region", "16");
+    shots.save(s, &format!("{}-case-form", ui.code));
+    s.click("form[action='/cases/new'] button[type='submit']");
+
+    let code = s.text_of("main h1 code");
+    assert_eq!(s.text_of("main h1"), format!("{} {code}", ui.case));
+    let path = s.url().trim_start_matches(&demo.base).to_owned();
+    let id = path.strip_prefix("/cases/").unwrap_or_default();
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "the case page is /cases/<uuid>: {path}");
+    assert_eq!(page_lang(s), ui.tag);
+    assert_eq!(s.text_of("main p.lead"), ui.status_open);
+    assert_eq!(s.texts("section[aria-labelledby='id-h'] dd"), [child.given, child.family], "the identity");
+    let stats = s.texts("section[aria-labelledby='st-h'] dt, section[aria-labelledby='st-h'] dd");
+    assert!(stats.windows(2).any(|w| w == [ui.age, "15"]), "age in {stats:?}");
+    assert!(stats.iter().any(|v| v == ui.region), "region in {stats:?}");
+    assert_eq!(s.text_of("#needs p"), ui.needs_none);
+    assert_eq!(s.text_of("a[href$='/plan']"), ui.write_plan);
+    let timeline = s.texts("ol.timeline li");
+    for event in &ui.events[..2] {
+        assert!(timeline.iter().any(|e| e.contains(event)), "{event:?} in {timeline:?}");
+    }
+    shots.save(s, &format!("{}-case-opened", ui.code));
+    OpenedCase { path, code }
+}
+
+/// Needs assessment: safety is urgent, in the child's words, shown back on the case page.
+fn worker_records_the_needs(p: &Person<'_>, demo: &Demo, shots: &Shots, ui: &CaseUi, child: &Child, case: &OpenedCase) {
+    let s = &p.s;
+    s.click("a[href$='/assessment']");
+    s.wait_text("main h1", ui.new_needs);
+    choose(s, "select#level-safety", "urgent");
+    s.type_into("#view-safety", child.safety);
+    shots.save(s, &format!("{}-needs-form", ui.code));
+    s.click("form[action$='/assessment'] button[type='submit']");
+    s.wait_for("#needs tbody tr");
+    assert!(s.url().starts_with(&format!("{}{}", demo.base, case.path)), "back on the case page: {}", s.url());
+    let cells = s.texts("#needs tbody td");
+    let safety = cells.chunks(3).find(|row| row.first().map(String::as_str) == Some(ui.safety));
+    let words = quoted(ui.code, child.safety);
+    assert_eq!(safety, Some(&[ui.safety.to_owned(), ui.urgent.to_owned(), words][..]), "{cells:?}");
+    shots.save(s, &format!("{}-needs-recorded", ui.code));
+}
+
+/// The plan: two goals in the child's words, the child took part and agrees, one action;
+/// saved as a draft, then submitted. The worker cannot approve it.
+fn worker_writes_and_submits_the_plan(p: &Person<'_>, shots: &Shots, ui: &CaseUi, child: &Child, case: &OpenedCase) {
+    let s = &p.s;
+    s.click(&format!("a[href='{}/plan']", case.path));
+    s.wait_text("main h1", ui.plan);
+    s.type_into("#goals", &child.goals.join("\n"));
+    s.click("input[name='child_participated']");
+    s.click("input[name='child_agreed']");
+    let [what, who, due] = child.action;
+    s.type_into("input[name='action_what']", what);
+    s.type_into("input[name='action_who']", who);
+    type_date(s, "input[name='action_due']", due);
+    shots.save(s, &format!("{}-plan-form", ui.code));
+    s.click("form[action$='/plan'] button[type='submit']");
+
+    s.wait_for("ul.goals li");
+    assert_eq!(s.text_of("main p.lead"), ui.draft);
+    let goals: Vec<String> = child.goals.iter().map(|g| quoted(ui.code, g)).collect();
+    assert_eq!(s.texts("ul.goals li"), goals, "the goals in the child's words");
+    let consent = s.text_of("section[aria-labelledby='goals-h'] ul.goals + p");
+    assert!(consent.contains(ui.participated) && consent.contains(ui.agreed), "{consent:?}");
+    assert_eq!(s.texts("section[aria-labelledby='goals-h'] tbody td"), [what, who, due]);
+
+    s.click("form[action$='/plan/submit'] button");
+    s.wait_text("main p.lead", ui.submitted);
+    assert!(s.find("form[action$='/plan/submit']").is_none(), "submitted once");
+    assert!(s.find("form[action$='/plan/approve']").is_none(), "the worker cannot approve their own plan");
+    shots.save(s, &format!("{}-plan-submitted", ui.code));
+}
+
+/// "To do" lists the plan; the supervisor opens and approves it, and it leaves the list.
+fn supervisor_approves_the_plan(p: &Person<'_>, shots: &Shots, ui: &CaseUi, child: &Child, case: &OpenedCase) {
+    let s = &p.s;
+    assert_eq!(page_lang(s), ui.tag);
+    s.click("nav.main-nav a[href='/followups']");
+    s.wait_text("main h1", ui.to_do);
+    assert_eq!(nav_current(s).as_deref(), Some(ui.to_do));
+    assert_eq!(s.text_of("main h2"), ui.plans_to_approve);
+    let link = format!("main ul li a[href='{}/plan']", case.path);
+    assert_eq!(s.text_of(&link), case.code, "the plan waits for approval");
+    shots.save(s, &format!("{}-supervisor-to-do", ui.code));
+
+    s.click(&link);
+    s.wait_text("main h1", ui.plan);
+    assert_eq!(s.text_of("main p.lead"), ui.submitted);
+    let goals: Vec<String> = child.goals.iter().map(|g| quoted(ui.code, g)).collect();
+    assert_eq!(s.texts("ul.goals li"), goals, "the supervisor reads the child's words");
+    s.click("form[action$='/plan/approve'] button");
+    s.wait_text("main p.lead", &format!("{} ({})", ui.approved, p.name));
+    assert!(s.find("form[action$='/plan/approve']").is_none(), "approved once");
+    shots.save(s, &format!("{}-plan-approved", ui.code));
+
+    s.click("nav.main-nav a[href='/followups']");
+    s.wait_text("main h1", ui.to_do);
+    assert!(s.find(&link).is_none(), "the approved plan left the list");
+    assert!(s.texts("main p").iter().any(|t| t == ui.no_plan_to_approve), "no other plan waits");
+}
+
+/// On the case page: the approved plan, a service and a follow-up; "To do" lists the
+/// follow-up.
+fn worker_records_a_service_and_a_followup(
+    p: &Person<'_>,
+    demo: &Demo,
+    shots: &Shots,
+    ui: &CaseUi,
+    child: &Child,
+    case: &OpenedCase,
+) {
+    let s = &p.s;
+    s.goto(&format!("{}{}", demo.base, case.path));
+    s.wait_text("main h1", &format!("{} {}", ui.case, case.code));
+    let plan = s.text_of("section[aria-labelledby='plan-h'] p");
+    assert!(plan.starts_with(&format!("{} — ", ui.approved)), "the plan is approved: {plan:?}");
+
+    choose(s, "select#kind", "shelter");
+    s.type_into("#provider", child.provider);
+    s.type_into("#outcome", child.outcome);
+    s.click("form[action$='/services'] button[type='submit']");
+    s.wait_for("#services ul li");
+    let today = date_in(0);
+    assert_eq!(
+        s.texts("#services ul li"),
+        [format!("{today} — {} ({}) : {}", ui.shelter, child.provider, child.outcome)]
+    );
+
+    let due = date_in(3);
+    type_date(s, "#due_on", &due);
+    s.type_into("#fu-text", child.followup);
+    s.click("form[action$='/followups'] button[type='submit']");
+    s.wait_for("#followups ul li");
+    assert_eq!(s.texts("#followups ul li"), [format!("{due} — {} {}", child.followup, ui.mark_done)]);
+    let timeline = s.texts("ol.timeline li");
+    for event in ui.events {
+        assert!(timeline.iter().any(|e| e.contains(event)), "{event:?} in {timeline:?}");
+    }
+    assert!(timeline.iter().any(|e| e.contains(ui.events[5]) && e.contains("Julie Roy")), "{timeline:?}");
+    shots.save(s, &format!("{}-case-with-service", ui.code));
+
+    s.click("nav.main-nav a[href='/followups']");
+    s.wait_text("main h1", ui.to_do);
+    let rows = s.texts("main table tbody tr");
+    assert!(
+        rows.iter().any(|r| r.contains(&due) && r.contains(&case.code) && r.contains(child.followup)),
+        "the follow-up is due: {rows:#?}"
+    );
+    assert!(s.find("main h2").is_none(), "a case worker approves no plan");
+    shots.save(s, &format!("{}-worker-to-do", ui.code));
+}
+
+/// Cases → search by the name typed without accents → one row → the same case.
+fn worker_finds_the_case_by_name(
+    p: &Person<'_>,
+    demo: &Demo,
+    shots: &Shots,
+    ui: &CaseUi,
+    child: &Child,
+    case: &OpenedCase,
+) {
+    let s = &p.s;
+    s.click("nav.main-nav a[href='/cases']");
+    s.wait_text("main h1", ui.cases);
+    s.type_into("#q", child.typed);
+    s.click("form[role='search'] button[type='submit']");
+    s.wait_url(&format!("{}/cases?q={}", demo.base, child.typed.replace(' ', "+")));
+    assert_eq!(s.texts("main table tbody tr td:first-child"), [case.code.as_str()], "exactly the case");
+    shots.save(s, &format!("{}-search", ui.code));
+    s.click("main table tbody tr a");
+    s.wait_url(&format!("{}{}", demo.base, case.path));
+    assert_eq!(s.texts("section[aria-labelledby='id-h'] dd"), [child.given, child.family]);
+    assert!(s.text_of("#needs tbody").contains(child.safety), "the child's words are on the case page");
+}
+
+/// The child's words as the page quotes them: French guillemets (with no-break spaces, which
+/// WebDriver's visible text reports as plain spaces), or English curly quotes.
+fn quoted(lang: &str, words: &str) -> String {
+    if lang == "fr" { format!("« {words} »") } else { format!("\u{201c}{words}\u{201d}") }
 }

@@ -309,6 +309,12 @@ impl Session<'_> {
         self.must("GET", &format!("/element/{}/attribute/{name}", el.0), None).as_str().map(str::to_owned)
     }
 
+    /// A property of an element as the browser now holds it (for a field, `value` is what
+    /// would be sent, whatever the widget shows).
+    pub fn property(&self, el: &El, name: &str) -> Value {
+        self.must("GET", &format!("/element/{}/property/{name}", el.0), None)
+    }
+
     /// Whether a checkbox or option is selected.
     pub fn selected(&self, el: &El) -> bool {
         self.must("GET", &format!("/element/{}/selected", el.0), None) == json!(true)
