@@ -1020,7 +1020,7 @@ fn worker_finds_the_case_by_name(
 }
 
 /// The child's words as the page quotes them: French guillemets (with no-break spaces, which
-/// WebDriver's visible text reports as plain spaces), or English curly quotes.
+/// the `WebDriver` visible text reports as plain spaces), or English curly quotes.
 fn quoted(lang: &str, words: &str) -> String {
     if lang == "fr" { format!("« {words} »") } else { format!("\u{201c}{words}\u{201d}") }
 }
