@@ -262,7 +262,30 @@ async fn cases_through_the_api() {
         "another organization"
     );
     assert_eq!(c.api("GET", "/api/v1/cases?q=lea", Some(&tc), None).await.json().as_array().map(Vec::len), Some(0));
+    let v = c.api("GET", &format!("/api/v1/cases/{id}"), Some(&tw), None).await.json()["version"]
+        .as_i64()
+        .unwrap_or_default();
+    let body = format!(r#"{{"status": "active", "version": {v}}}"#);
+    let r = c.api("POST", &format!("/api/v1/cases/{id}/status"), Some(&tw), Some(&body)).await;
+    assert_eq!((r.status, r.json()["status"].as_str()), (StatusCode::OK, Some("active")));
+    assert_eq!(
+        c.api("POST", &format!("/api/v1/cases/{id}/status"), Some(&tw), Some(&body)).await.status,
+        StatusCode::CONFLICT,
+        "stale"
+    );
+    let close = format!(r#"{{"status": "closed", "reason": "fin", "version": {}}}"#, v + 1);
+    assert_eq!(
+        c.api("POST", &format!("/api/v1/cases/{id}/status"), Some(&tw), Some(&close)).await.status,
+        StatusCode::FORBIDDEN,
+        "supervisors close"
+    );
+    let assign = format!(r#"{{"user": "{}"}}"#, colleague.id);
+    assert_eq!(
+        c.api("POST", &format!("/api/v1/cases/{id}/assign"), Some(&tw), Some(&assign)).await.status,
+        StatusCode::FORBIDDEN
+    );
     let spec = c.api("GET", "/api/v1/openapi.json", None, None).await;
     assert!(spec.json()["paths"]["/api/v1/cases/{id}"].is_object());
+    assert!(spec.json()["paths"]["/api/v1/cases/{id}/status"].is_object());
     app.cleanup().await;
 }

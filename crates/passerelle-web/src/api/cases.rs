@@ -250,3 +250,106 @@ pub async fn add_note(
         .await?;
     Ok(StatusCode::CREATED)
 }
+
+/// A status change.
+#[derive(Deserialize, ToSchema)]
+pub struct StatusBody {
+    /// `open`, `active`, `monitoring`, `closed` or `reopened`.
+    pub status: String,
+    /// Required to close.
+    #[serde(default)]
+    pub reason: String,
+    /// The version the change applies to.
+    pub version: i64,
+}
+
+/// `POST /api/v1/cases/{id}/status`: closing needs a reason and a supervisor.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/status", tag = "cases", request_body = StatusBody, params(("id" = String, Path, description = "case id")),
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = ["cases:write"])))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<CaseView>, ApiError> {
+    caller.require(ApiScope::CasesWrite, Scope::Org(caller.user.org_id)).await?;
+    let case = load(&state, &caller, &id, true).await?;
+    let b: StatusBody = serde_json::from_slice(&body)
+        .map_err(|_| caller.error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", ""))?;
+    let status: passerelle_core::case::CaseStatus =
+        b.status.parse().map_err(|_| caller.error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "status"))?;
+    let reason = b.reason.trim();
+    if status == passerelle_core::case::CaseStatus::Closed {
+        if reason.is_empty() || reason.chars().count() > 2000 {
+            return Err(caller.error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "reason"));
+        }
+        if !caller.user.roles.contains(&Role::Supervisor) {
+            return Err(caller.error(StatusCode::FORBIDDEN, "forbidden", ""));
+        }
+    }
+    let updated = state
+        .store
+        .set_case_status(case.id, b.version, caller.user.id, status, Some(reason).filter(|r| !r.is_empty()))
+        .await
+        .map_err(|e| caller.store_error(e))?;
+    caller
+        .audit(entry(
+            Some(&caller.user),
+            "case.status",
+            "case",
+            Some(case.id.to_string()),
+            Some(case.org_id),
+            Outcome::Success,
+        ))
+        .await?;
+    Ok(Json(updated.into()))
+}
+
+/// An assignment.
+#[derive(Deserialize, ToSchema)]
+pub struct AssignBody {
+    /// The person (same organization).
+    #[schema(value_type = String)]
+    pub user: UserId,
+    /// Remove instead of add.
+    #[serde(default)]
+    pub remove: bool,
+}
+
+/// `POST /api/v1/cases/{id}/assign`: supervisors only.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/assign", tag = "cases", request_body = AssignBody, params(("id" = String, Path, description = "case id")),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = ["cases:write"])))]
+pub async fn assign(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
+    caller.require(ApiScope::CasesWrite, Scope::Org(caller.user.org_id)).await?;
+    let case = load(&state, &caller, &id, true).await?;
+    if !caller.user.roles.contains(&Role::Supervisor) {
+        return Err(caller.error(StatusCode::FORBIDDEN, "forbidden", ""));
+    }
+    let b: AssignBody = serde_json::from_slice(&body)
+        .map_err(|_| caller.error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", ""))?;
+    let r = if b.remove {
+        state.store.unassign_case(case.id, caller.user.id, b.user).await
+    } else {
+        state.store.assign_case(case.id, caller.user.id, b.user).await
+    };
+    r.map_err(|e| caller.store_error(e))?;
+    caller
+        .audit(entry(
+            Some(&caller.user),
+            "case.assign",
+            "case",
+            Some(case.id.to_string()),
+            Some(case.org_id),
+            Outcome::Success,
+        ))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

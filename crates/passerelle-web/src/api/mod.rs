@@ -39,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/{id}", get(cases::get))
         .route("/cases/{id}/notes", post(cases::add_note))
+        .route("/cases/{id}/status", post(cases::set_status))
+        .route("/cases/{id}/assign", post(cases::assign))
         .route("/cases/{id}/assessments", get(plans::assessments).post(plans::add_assessment))
         .route("/cases/{id}/plan", get(plans::plan).put(plans::save_plan))
         .route("/cases/{id}/plan/{step}", post(plans::plan_step))

@@ -32,6 +32,8 @@ impl Modify for BearerAuth {
         cases::get,
         cases::create,
         cases::add_note,
+        cases::set_status,
+        cases::assign,
         plans::assessments,
         plans::add_assessment,
         plans::plan,
@@ -42,7 +44,7 @@ impl Modify for BearerAuth {
         plans::followups,
         plans::add_followup
     ),
-    components(schemas(super::ErrorBody, super::ErrorDetail, handlers::Me, cases::CaseView, cases::CaseLine, cases::NewCase, cases::NewNote)),
+    components(schemas(super::ErrorBody, super::ErrorDetail, handlers::Me, cases::CaseView, cases::CaseLine, cases::NewCase, cases::NewNote, cases::StatusBody, cases::AssignBody)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
