@@ -128,6 +128,14 @@ impl PasswordPolicyError {
     }
 }
 
+/// A random temporary password for an administrator to hand over once: 80 random bits as
+/// four groups of five hex characters, easy to read aloud or copy.
+pub fn temporary_password() -> Result<String> {
+    let token = crate::random::random_token()?;
+    let token = token.get(..20).unwrap_or(&token);
+    Ok(token.as_bytes().chunks(5).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-"))
+}
+
 /// Checks a new password against the policy: 12 to 128 characters (Unicode scalar values
 /// after NFKC, as hashed), not one character repeated.
 ///

@@ -104,9 +104,7 @@ pub fn cli_entry(action: &str, object_type: &str, object_id: String, org: Option
 
 /// A random temporary password, grouped for reading.
 pub fn temporary_password() -> Result<String, Failure> {
-    let t = passerelle_crypto::random::random_token().map_err(|e| Failure::other("random", e))?;
-    let t = t.get(..20).unwrap_or(&t).to_owned();
-    Ok(t.as_bytes().chunks(5).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-"))
+    passerelle_crypto::password::temporary_password().map_err(|e| Failure::other("random", e))
 }
 
 /// Hashes a password off the async runtime.

@@ -121,12 +121,10 @@ async fn seed_screenings_and_cases(store: &Store) -> Result<(), Failure> {
         let parsed =
             passerelle_screening::parse_facts(facts).map_err(|e| Failure::Other(format!("demo facts: {e}")))?;
         let json = parsed.to_json().to_string();
-        let result = passerelle_screening::evaluate(&parsed).to_json();
-        let classification = result["classification"].as_str().unwrap_or("not_indicated").to_owned();
-        let flags: Vec<String> = result["flags"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default();
+        let evaluation = passerelle_screening::evaluate(&parsed);
+        let classification = evaluation.classification.as_str().to_owned();
+        let flags: Vec<String> = evaluation.flags.iter().map(|f| f.as_str().to_owned()).collect();
+        let result = evaluation.to_json();
         let region: Option<passerelle_core::region::Region> = "06".parse().ok();
         let id = store
             .create_screening(

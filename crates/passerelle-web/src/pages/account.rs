@@ -113,10 +113,7 @@ pub async fn change_password(
         return page(&state, ctx, &who, errors, None, None).await;
     }
     let pw = form.password;
-    let new_hash = tokio::task::spawn_blocking(move || password::hash_password(&pw))
-        .await
-        .map_err(|_| AppError::Internal("hash task"))?
-        .map_err(|_| AppError::Internal("hash"))?;
+    let new_hash = crate::pages::hash_password(pw).await?;
     state.store.set_password(user.id, user.version, &new_hash).await?;
     // A changed password ends every session; this one continues under a new id.
     state.store.end_user_sessions(user.id).await?;

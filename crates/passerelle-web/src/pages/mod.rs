@@ -25,6 +25,14 @@ use crate::AppState;
 use crate::ctx::Signed;
 use crate::error::{AppError, PageResult};
 
+/// Hashes a new password off the async runtime (Argon2id is deliberately slow).
+pub async fn hash_password(pw: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || passerelle_crypto::password::hash_password(&pw))
+        .await
+        .map_err(|_| AppError::Internal("hash task"))?
+        .map_err(|_| AppError::Internal("hash"))
+}
+
 /// Renders a template as a page.
 pub fn render<T: Template>(page: &T) -> PageResult {
     Ok(Html(page.render()?).into_response())

@@ -405,11 +405,8 @@ pub async fn update(
         // The one evaluation function, the same as the command line and the API.
         let result = scr::evaluate(&facts);
         let result_json = result.to_json();
-        let classification = result_json["classification"].as_str().unwrap_or("not_indicated").to_owned();
-        let flags: Vec<String> = result_json["flags"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default();
+        let classification = result.classification.as_str().to_owned();
+        let flags: Vec<String> = result.flags.iter().map(|f| f.as_str().to_owned()).collect();
         state
             .store
             .complete_screening(

@@ -155,10 +155,7 @@ pub async fn submit(
         return page(ctx, token, form, errors);
     };
     let pw = form.password.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash_password(&pw))
-        .await
-        .map_err(|_| AppError::Internal("hash task"))?
-        .map_err(|_| AppError::Internal("hash"))?;
+    let hash = crate::pages::hash_password(pw).await?;
     // One transaction: the link is used exactly once (even with two people submitting at the
     // same moment), and a refused name leaves the link valid for a corrected attempt.
     let done = match state.store.complete_setup(&token, &org, &user, &hash).await {

@@ -11,14 +11,14 @@ use passerelle_core::ids::{OrgId, UserId};
 use passerelle_core::org::Organization;
 use passerelle_core::role::{Action, Role, parse_roles};
 use passerelle_core::user::{NewUserInput, User, UserStatus};
-use passerelle_crypto::{password, random};
+use passerelle_crypto::password;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::ctx::{Ctx, Signed};
 use crate::error::{AppError, PageResult};
 use crate::pages::setup::{Choice, Errors};
-use crate::pages::{audit, entry, render, require, see_other};
+use crate::pages::{audit, entry, hash_password, render, require, see_other};
 
 /// An account as listed.
 #[derive(Debug)]
@@ -165,17 +165,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q)
 
 /// A random first password, shown once to the administrator, to give to the person.
 fn temporary_password() -> Result<String, AppError> {
-    // 20 hex characters = 80 random bits, grouped for reading aloud or copying.
-    let t = random::random_token().map_err(|_| AppError::Internal("random"))?;
-    let t = t.get(..20).unwrap_or(&t).to_owned();
-    Ok(t.as_bytes().chunks(5).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-"))
-}
-
-async fn hash(pw: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || password::hash_password(&pw))
-        .await
-        .map_err(|_| AppError::Internal("hash task"))?
-        .map_err(|_| AppError::Internal("hash"))
+    password::temporary_password().map_err(|_| AppError::Internal("random"))
 }
 
 /// `POST /admin/users`: creates an account with a temporary password shown once.
@@ -197,7 +187,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, who: Signed, Form(f
         }
     };
     let temp = temporary_password()?;
-    let user = match state.store.create_user(org_id, &input, &hash(temp.clone()).await?).await {
+    let user = match state.store.create_user(org_id, &input, &hash_password(temp.clone()).await?).await {
         Ok(u) => u,
         Err(passerelle_store::StoreError::Duplicate(_)) => {
             let errors = Errors::from_validation(&ctx, &ValidationError::single("username", "taken"));
@@ -348,7 +338,7 @@ pub async fn reset_password(
 ) -> PageResult {
     let user = load_target(&state, &who, &id, Action::ManageUsers).await?;
     let temp = temporary_password()?;
-    state.store.set_password(user.id, form.version, &hash(temp.clone()).await?).await.map_err(conflict_or)?;
+    state.store.set_password(user.id, form.version, &hash_password(temp.clone()).await?).await.map_err(conflict_or)?;
     state.store.end_user_sessions(user.id).await?;
     audit(
         &state,
