@@ -200,6 +200,13 @@ async fn every_role_reads_the_legal_reference_in_both_languages() {
                 let title = askama_escape(page.title.get(l));
                 assert!(r.body.contains(&title), "{} {lang}: {title}", page.id);
                 assert!(r.body.contains("2026-11-28"), "{} {lang}: the date the facts were checked", page.id);
+                assert!(!page.sources.is_empty(), "{}: names its sources", page.id);
+                for source in &page.sources {
+                    let label = askama_escape(source.label.get(l));
+                    assert!(r.body.contains(&label), "{} {lang}: the source {label}", page.id);
+                    let url = source.url.get(l);
+                    assert!(url.is_empty() || r.body.contains(&format!("href=\"{url}\"")), "{} {lang}: {url}", page.id);
+                }
                 assert!(r.body.contains(prevails), "{} {lang}: the official text prevails", page.id);
                 assert!(r.body.contains(practice), "{} {lang}: ends with practice", page.id);
                 let last_h2 = r.body.rfind("<h2 id=").unwrap_or_default();

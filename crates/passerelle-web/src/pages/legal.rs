@@ -120,6 +120,15 @@ pub struct Section {
     pub body: Bi<Vec<Block>>,
 }
 
+/// Where a page's facts come from: the official text to check them against.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Source {
+    /// What it is (`Criminal Code, R.S.C. 1985, c. C-46`).
+    pub label: Bi<String>,
+    /// Its official address in each language (`https://…`), or empty.
+    pub url: Bi<String>,
+}
+
 /// A page.
 #[derive(Clone, Debug, Default)]
 pub struct Page {
@@ -127,6 +136,8 @@ pub struct Page {
     pub id: String,
     /// When the facts were last checked (`YYYY-MM-DD`).
     pub checked: String,
+    /// The sources of the facts (legal pages name at least one).
+    pub sources: Vec<Source>,
     /// The title.
     pub title: Bi<String>,
     /// One sentence for the index.
@@ -253,6 +264,9 @@ impl Library {
             if !is_date(&page.checked) {
                 out.push(format!("{}: @checked must be a date YYYY-MM-DD", page.id));
             }
+            if require_practice && page.sources.is_empty() {
+                out.push(format!("{}: a legal page names its @source", page.id));
+            }
             for lang in Lang::ALL {
                 if page.title.get(lang).is_empty() || page.summary.get(lang).is_empty() {
                     out.push(format!("{}: title or summary missing in {}", page.id, lang.code()));
@@ -340,7 +354,7 @@ fn is_date(s: &str) -> bool {
     b.len() == 10 && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
 }
 
-fn is_id(s: &str) -> bool {
+pub(crate) fn is_id(s: &str) -> bool {
     !s.is_empty()
         && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
@@ -385,6 +399,7 @@ pub fn parse_pages(file: &'static str, src: &str) -> Result<Vec<Page>, ContentEr
         let Some(page) = pages.last_mut() else { return Err(err(n, "@page must come first")) };
         match key {
             "checked" => value.clone_into(&mut page.checked),
+            "source" => page.sources.push(parse_source(value).map_err(|m| err(n, m))?),
             "title.fr" | "title.en" | "summary.fr" | "summary.en" => {
                 let slot = match (key.starts_with("title"), page.sections.last_mut()) {
                     (true, Some(s)) => &mut s.title,
@@ -425,6 +440,22 @@ pub fn parse_pages(file: &'static str, src: &str) -> Result<Vec<Page>, ContentEr
     Ok(pages)
 }
 
+/// `label fr | label en` or `label fr | label en | https://… fr | https://… en`.
+fn parse_source(value: &str) -> Result<Source, &'static str> {
+    const SHAPE: &str = "a source is 'label fr | label en' with, optionally, ' | https://… | https://…'";
+    let parts: Vec<&str> = value.split('|').map(str::trim).collect();
+    let (fr, en, url_fr, url_en) = match parts.as_slice() {
+        [fr, en] => (fr, en, &"", &""),
+        [fr, en, uf, ue] if uf.starts_with("https://") && ue.starts_with("https://") => (fr, en, uf, ue),
+        _ => return Err(SHAPE),
+    };
+    if fr.is_empty() || en.is_empty() {
+        return Err(SHAPE);
+    }
+    let s = |x: &&str| (*x).to_owned();
+    Ok(Source { label: Bi { fr: s(fr), en: s(en) }, url: Bi { fr: s(url_fr), en: s(url_en) } })
+}
+
 fn close_body(pages: &mut [Page], lang: Lang, lines: &[&str]) -> Result<(), String> {
     let section = pages.last_mut().and_then(|p| p.sections.last_mut()).ok_or("no section")?;
     let body = section.body.get_mut(lang);
@@ -437,7 +468,7 @@ fn close_body(pages: &mut [Page], lang: Lang, lines: &[&str]) -> Result<(), Stri
 
 /// Paragraphs (lines up to a blank line), lists (`- `), telephone lines (`tel: number | text`)
 /// and links (`see: id id`). An indented line continues the list item or telephone line above.
-fn parse_blocks(lines: &[&str]) -> Result<Vec<Block>, String> {
+pub(crate) fn parse_blocks(lines: &[&str]) -> Result<Vec<Block>, String> {
     #[derive(PartialEq)]
     enum Open {
         Nothing,
@@ -521,7 +552,7 @@ pub fn parse_glossary(file: &'static str, src: &str) -> Result<Vec<Term>, Conten
     Ok(out)
 }
 
-static LIBRARY: LazyLock<Result<Library, ContentError>> =
+pub(crate) static LIBRARY: LazyLock<Result<Library, ContentError>> =
     LazyLock::new(|| Library::load(&SOURCES, Some(GLOSSARY_SOURCE), true));
 
 /// The legal reference, loaded once.
@@ -902,6 +933,7 @@ struct TopicPage {
     title: String,
     summary: String,
     checked: String,
+    sources: Vec<(String, String)>,
     sections: Vec<SectionView>,
     see_label: String,
     previous: Option<LinkView>,
@@ -967,6 +999,7 @@ pub async fn page(ctx: Ctx, _who: Signed, Path(id): Path<String>) -> PageResult 
         title: page.title.get(lang).clone(),
         summary: page.summary.get(lang).clone(),
         checked: page.checked.clone(),
+        sources: page.sources.iter().map(|s| (s.label.get(lang).clone(), s.url.get(lang).clone())).collect(),
         sections: sections_view(lib, page, lang, &ctx.t("lref-practice"), &legal_href),
         see_label: ctx.t("lref-see-also"),
         previous: index.checked_sub(1).and_then(|i| lib.pages.get(i)).map(link),
@@ -1041,6 +1074,29 @@ mod tests {
         assert!(parse_pages("x", "@page a\n@whatever\n").is_err());
         assert!(parse_glossary("g", "a | b | c\n").is_err());
         assert!(parse_glossary("g", "a | b | | d\n").is_err());
+    }
+
+    #[test]
+    fn legal_pages_name_their_sources() {
+        let page = "@page a\n@checked 2026-11-28\n@title.fr T\n@title.en T\n@summary.fr S\n@summary.en S\n\
+                    @section s\n@title.fr T\n@title.en T\n@fr\nA\n@en\nB\n@practice\n@fr\nA\n@en\nB\n";
+        let e = Library::load(&[("x", page)], None, true).err().map(|e| e.message).unwrap_or_default();
+        assert!(e.contains("names its @source"), "{e}");
+        let with = page.replace(
+            "@checked 2026-11-28\n",
+            "@checked 2026-11-28\n@source Loi | Act | https://a.example/fr | https://a.example/en\n",
+        );
+        let lib = Library::load(&[("x", &with)], None, true).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(lib.pages[0].sources[0].url.en, "https://a.example/en");
+        for bad in [
+            "@source Loi",
+            "@source Loi | Act | http://a | https://b",
+            "@source | Act",
+            "@source Loi | Act | https://a",
+        ] {
+            let text = page.replace("@checked 2026-11-28\n", &format!("@checked 2026-11-28\n{bad}\n"));
+            assert_eq!(parse_pages("x", &text).err().map(|e| e.line), Some(3), "{bad}");
+        }
     }
 
     #[test]
