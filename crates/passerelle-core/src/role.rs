@@ -184,7 +184,10 @@ const TABLE: &[(Role, &[Action])] = &[
             A::ManageInstallation,
         ],
     ),
-    (R::OrgAdmin, &[A::ViewOrganization, A::ViewUsers, A::ManageUsers, A::ViewAudit, A::ManageOwnTokens]),
+    (
+        R::OrgAdmin,
+        &[A::ViewOrganization, A::ViewUsers, A::ManageUsers, A::ViewAudit, A::ManageOwnTokens, A::ManageTraining],
+    ),
     (R::PrivacyOfficer, &[A::ViewOrganization, A::ViewUsers, A::ViewAudit, A::ManageOwnTokens]),
     (
         R::Supervisor,

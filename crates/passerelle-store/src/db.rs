@@ -85,6 +85,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "cases", include_str!("../migrations/sqlite/0003_cases.sql")),
     (4, "plans", include_str!("../migrations/sqlite/0004_plans.sql")),
     (5, "case profile", include_str!("../migrations/sqlite/0005_case_profile.sql")),
+    (6, "training", include_str!("../migrations/sqlite/0006_training.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -92,6 +93,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "cases", include_str!("../migrations/postgres/0003_cases.sql")),
     (4, "plans", include_str!("../migrations/postgres/0004_plans.sql")),
     (5, "case profile", include_str!("../migrations/postgres/0005_case_profile.sql")),
+    (6, "training", include_str!("../migrations/postgres/0006_training.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

@@ -16,6 +16,7 @@ pub mod sessions;
 pub mod setup;
 pub mod testing;
 pub mod tokens;
+pub mod training;
 pub mod users;
 pub mod vault;
 

@@ -44,7 +44,7 @@ pub struct Ctx {
 }
 
 /// Confirmations a redirect may ask a page to show; anything else is ignored.
-const NOTICES: [&str; 11] = [
+const NOTICES: [&str; 12] = [
     "notice-decision-recorded",
     "notice-org-created",
     "notice-user-created",
@@ -56,6 +56,7 @@ const NOTICES: [&str; 11] = [
     "notice-token-revoked",
     "notice-signed-out-everywhere",
     "notice-mfa-enabled",
+    "notice-requirements-saved",
 ];
 
 impl Ctx {
@@ -153,6 +154,7 @@ fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str) -> Vec<NavItem> 
     if roles_allow(&user.roles, Action::ViewAudit) {
         items.push(("/audit", "nav-audit"));
     }
+    items.push(("/training", "nav-training"));
     items.push(("/legal", "nav-legal"));
     items.push(("/account", "nav-account"));
     items

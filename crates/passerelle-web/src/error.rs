@@ -36,6 +36,10 @@ pub enum AppError {
     /// Too many attempts.
     #[error("rate limited")]
     TooMany,
+    /// A module the organization requires is not completed: go to the training catalogue,
+    /// which says which.
+    #[error("training required")]
+    TrainingRequired,
     /// A failure on our side; the label is for logs only.
     #[error("internal error: {0}")]
     Internal(&'static str),
@@ -44,7 +48,7 @@ pub enum AppError {
 impl AppError {
     fn status(self) -> StatusCode {
         match self {
-            AppError::SignIn => StatusCode::SEE_OTHER,
+            AppError::SignIn | AppError::TrainingRequired => StatusCode::SEE_OTHER,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict => StatusCode::CONFLICT,
@@ -63,6 +67,7 @@ impl AppError {
             AppError::BadRequest => ("error-bad-request-title", "error-bad-request-text"),
             AppError::Csrf => ("error-csrf-title", "error-csrf-text"),
             AppError::TooMany => ("error-too-many-title", "error-too-many-text"),
+            AppError::TrainingRequired => ("error-training-title", "error-training-text"),
             AppError::Internal(_) => ("error-internal-title", "error-internal-text"),
         }
     }
@@ -93,6 +98,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if self == AppError::SignIn {
             return Redirect::to("/login").into_response();
+        }
+        if self == AppError::TrainingRequired {
+            return Redirect::to("/training?required=1#training-required").into_response();
         }
         if let AppError::Internal(what) = self {
             tracing::error!(what, "request failed");

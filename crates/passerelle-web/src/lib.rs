@@ -13,6 +13,7 @@ pub mod limiter;
 pub mod pages;
 pub mod security;
 pub mod session;
+pub mod training;
 
 use std::sync::Arc;
 
@@ -114,6 +115,10 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/followups", post(pages::plans::add_followup))
         .route("/cases/{id}/followups/{fid}/done", post(pages::plans::complete_followup))
         .route("/followups", get(pages::plans::due))
+        .route("/training", get(pages::training::index))
+        .route("/training/completion", get(pages::training::completion))
+        .route("/training/requirements", post(pages::training::set_requirements))
+        .route("/training/{module}", get(pages::training::show).post(pages::training::submit))
         .route("/legal", get(pages::legal::index))
         .route("/legal/glossary", get(pages::legal::glossary))
         .route("/legal/{page}", get(pages::legal::page))

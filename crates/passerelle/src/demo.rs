@@ -7,6 +7,7 @@ use passerelle_core::audit::{NewAuditEntry, Outcome};
 use passerelle_core::org::OrgInput;
 use passerelle_core::role::Role;
 use passerelle_core::user::NewUserInput;
+use passerelle_store::training::Requirement;
 use passerelle_store::{Location, MASTER_KEY_FILE, Store};
 use passerelle_web::WebConfig;
 
@@ -27,7 +28,7 @@ const ORGS: [(&str, &str, &str); 6] = [
 ];
 
 /// Fictional accounts: user name, display name, organization index, roles, language.
-const USERS: [(&str, &str, usize, &str, &str); 10] = [
+const USERS: [(&str, &str, usize, &str, &str); 11] = [
     ("admin", "Camille Administratrice", 0, "system_admin,org_admin", "fr"),
     ("sophie.gagnon", "Sophie Gagnon", 0, "org_admin", "fr"),
     ("marc.tremblay", "Marc Tremblay", 0, "privacy_officer", "fr"),
@@ -38,6 +39,8 @@ const USERS: [(&str, &str, usize, &str, &str); 10] = [
     ("emma.pelletier", "Emma Pelletier", 2, "analyst", "en"),
     ("louis.gauthier", "Louis Gauthier", 4, "trainer", "fr"),
     ("maya.fontaine", "Maya Fontaine", 5, "org_admin,case_worker", "en"),
+    // A new professional: their organization requires a module before screening.
+    ("hugo.lefebvre", "Hugo Lefebvre", 5, "screener", "fr"),
 ];
 
 /// One demonstration account as printed.
@@ -81,6 +84,7 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, Failure> {
         accounts.push(DemoAccount { username, roles, org: org_name, totp });
     }
     seed_screenings_and_cases(store).await?;
+    seed_training(store, &org_ids).await?;
     store
         .audit(NewAuditEntry {
             actor_user_id: None,
@@ -94,6 +98,17 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, Failure> {
         })
         .await?;
     Ok(accounts)
+}
+
+/// The legal clinic requires the first module of its screeners (so its new screener meets the
+/// requirement on the first day), and its administrator follows completion.
+async fn seed_training(store: &Store, org_ids: &[passerelle_core::ids::OrgId]) -> Result<(), Failure> {
+    let org = *org_ids.get(5).ok_or_else(|| Failure::Other("demo organization index".into()))?;
+    let admin =
+        store.credentials_by_username("maya.fontaine").await?.ok_or_else(|| Failure::Other("demo account".into()))?;
+    let list = [Requirement { role: Role::Screener, module_id: "what-is-trafficking".to_owned() }];
+    store.set_training_requirements(org, admin.user.id, &list).await?;
+    Ok(())
 }
 
 /// Fictional screenings (facts documents) made by demonstration accounts.

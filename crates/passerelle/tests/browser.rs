@@ -171,10 +171,13 @@ fn admin_home_in_both_languages(s: &Session<'_>, demo: &Demo, shots: &Shots) {
     assert_eq!(s.title(), "Accueil · Passerelle");
     assert_eq!(
         nav_labels(s),
-        ["Accueil", "Organisations", "Comptes", "Journal d'audit", "Référence juridique", "Mon compte"],
+        ["Accueil", "Organisations", "Comptes", "Journal d'audit", "Formation", "Référence juridique", "Mon compte"],
         "navigation of a system administrator"
     );
-    assert_eq!(nav_hrefs(s), ["/", "/admin/organizations", "/admin/users", "/audit", "/legal", "/account"]);
+    assert_eq!(
+        nav_hrefs(s),
+        ["/", "/admin/organizations", "/admin/users", "/audit", "/training", "/legal", "/account"]
+    );
     assert_eq!(nav_current(s).as_deref(), Some("Accueil"));
     assert_eq!(s.text_of("header .who"), "Camille Administratrice");
     assert_eq!(s.text_of("header form[action='/logout'] button"), "Se déconnecter");
@@ -196,7 +199,10 @@ fn admin_home_in_both_languages(s: &Session<'_>, demo: &Demo, shots: &Shots) {
     assert_eq!(s.url(), format!("{}/", demo.base), "the switch comes back to the same page");
     assert_eq!(page_lang(s), "en-CA");
     assert_eq!(s.title(), "Home · Passerelle");
-    assert_eq!(nav_labels(s), ["Home", "Organizations", "Accounts", "Audit trail", "Legal reference", "My account"]);
+    assert_eq!(
+        nav_labels(s),
+        ["Home", "Organizations", "Accounts", "Audit trail", "Training", "Legal reference", "My account"]
+    );
     assert_eq!(s.text_of("header a.lang"), "Français");
     assert_eq!(s.text_of("header form[action='/logout'] button"), "Sign out");
     assert_eq!(s.text_of("main p.lead"), "DPJ des Deux-Rives · System administration, Organization administration");
@@ -337,8 +343,12 @@ fn a_screener_is_refused_the_audit_trail() {
         sign_in(&s, &demo, "karim.benali", "Second factor", &shots);
         s.wait_text("main h1", "Hello, Karim Benali");
         assert_eq!(page_lang(&s), "en-CA");
-        assert_eq!(nav_labels(&s), ["Home", "Screenings", "Legal reference", "My account"], "navigation of a screener");
-        assert_eq!(nav_hrefs(&s), ["/", "/screenings", "/legal", "/account"]);
+        assert_eq!(
+            nav_labels(&s),
+            ["Home", "Screenings", "Training", "Legal reference", "My account"],
+            "navigation of a screener"
+        );
+        assert_eq!(nav_hrefs(&s), ["/", "/screenings", "/training", "/legal", "/account"]);
         let card_links: Vec<String> = s.find_all("main .cards a").iter().filter_map(|a| s.attr(a, "href")).collect();
         assert_eq!(card_links, ["/screenings/new", "/account"], "no card leads to accounts or the audit trail");
         assert_eq!(s.text_of("main p.lead"), "Service de police de Val-Clair · Screener");
@@ -371,7 +381,7 @@ fn an_analyst_signs_in_with_the_password_alone() {
         sign_in(&s, &demo, "emma.pelletier", "-", &shots);
         s.wait_text("main h1", "Hello, Emma Pelletier");
         assert_eq!(page_lang(&s), "en-CA");
-        assert_eq!(nav_labels(&s), ["Home", "Legal reference", "My account"]);
+        assert_eq!(nav_labels(&s), ["Home", "Training", "Legal reference", "My account"]);
         assert_eq!(s.text_of("main p.lead"), "CISSS des Hautes-Terres · Analyst");
         assert_eq!(s.text_of("main p.warning"), "Your role does not require a second factor, but we recommend one.");
         assert_eq!(s.texts("main .cards h3"), ["Statistics", "My account"]);
@@ -1027,4 +1037,140 @@ fn worker_finds_the_case_by_name(
 /// the `WebDriver` visible text reports as plain spaces), or English curly quotes.
 fn quoted(lang: &str, words: &str) -> String {
     if lang == "fr" { format!("« {words} »") } else { format!("\u{201c}{words}\u{201d}") }
+}
+
+/// Clicks the right answer(s) of every question of `module`, then submits the quiz.
+fn answer_quiz(s: &Session<'_>, module: &passerelle_web::training::Module) {
+    for q in &module.questions {
+        for i in q.correct() {
+            s.click(&format!("input[name='{}'][value='{i}']", q.id));
+        }
+    }
+    s.click(&format!("form[action='/training/{}'] button[type='submit']", module.id));
+}
+
+/// A new professional whose organization requires a module before screening is sent to it,
+/// passes it in French and again in English, may then screen; the organization's
+/// administrator sees the completion.
+#[test]
+fn a_new_professional_completes_required_training_and_the_administrator_sees_it() {
+    let Some((demo, driver)) = start() else { return };
+    let shots = Shots::new("training");
+    let catalogue = passerelle_web::training::catalogue().unwrap_or_else(|_| panic!("training catalogue"));
+    let module = catalogue.module("what-is-trafficking").unwrap_or_else(|| panic!("first module"));
+    {
+        let s = driver.session();
+        sign_in(&s, &demo, "hugo.lefebvre", "Deuxième facteur", &shots);
+        s.wait_text("main h1", "Bonjour, Hugo Lefebvre");
+        assert!(s.text_of("#home-training").contains(&module.title.fr), "the home page says what is required");
+        shots.save(&s, "home");
+        s.click("main .cards a[href='/screenings/new']");
+        s.wait_for("#training-required");
+        assert!(s.url().contains("/training?required=1"), "screening waits for the module: {}", s.url());
+        assert!(s.text_of("#training-required").contains(&module.title.fr));
+        assert_eq!(nav_current(&s).as_deref(), Some("Formation"));
+        shots.save(&s, "required");
+
+        s.click(&format!("#module-{} a", module.id));
+        s.wait_text("main h1", &module.title.fr);
+        assert_eq!(s.find_all("main section.lr-section").len(), module.lessons.len() + 1, "lessons, then the quiz");
+        shots.save(&s, "module-fr");
+        answer_quiz(&s, module);
+        s.wait_for("#quiz-outcome");
+        assert!(s.text_of("#quiz-outcome").starts_with("Module réussi."), "{}", s.text_of("#quiz-outcome"));
+        assert_eq!(s.find_all("ol.quiz-review > li").len(), module.questions.len(), "every answer is explained");
+        assert!(s.source().contains(&module.questions[0].explain.fr));
+        shots.save(&s, "result-fr");
+
+        s.click("header a.lang");
+        s.wait_for("html[lang='en-CA']");
+        s.wait_text("main h1", &module.title.en);
+        answer_quiz(&s, module);
+        s.wait_for("#quiz-outcome");
+        assert!(s.text_of("#quiz-outcome").starts_with("Module passed."), "{}", s.text_of("#quiz-outcome"));
+        assert!(s.source().contains(&module.questions[0].explain.en));
+        shots.save(&s, "result-en");
+
+        s.goto(&format!("{}/screenings/new", demo.base));
+        s.wait_text("main h1", "Quick screen");
+    }
+    {
+        let s = driver.session();
+        sign_in(&s, &demo, "maya.fontaine", "Second factor", &shots);
+        s.wait_text("main h1", "Hello, Maya Fontaine");
+        s.click("nav.main-nav a[href='/training']");
+        s.wait_text("main h1", "Training");
+        s.click("a[href='/training/completion']");
+        s.wait_text("main h1", "Training in the organization");
+        let rows = s.texts("table.training-completion tbody tr");
+        let hugo = rows.iter().find(|r| r.contains("Hugo Lefebvre")).unwrap_or_else(|| panic!("{rows:?}"));
+        assert!(hugo.contains('✓'), "the completion is shown: {hugo}");
+        let required = s.wait_for("input[name='require'][value='screener:what-is-trafficking']");
+        assert!(s.selected(&required), "the demo's requirement is shown ticked");
+        shots.save(&s, "completion");
+    }
+    finish(demo, driver);
+}
+
+/// The accessibility rules checked on the public pages (WCAG 2.1 A and AA).
+const AXE_TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/// axe-core's script, from the file named by `PASSERELLE_AXE_JS` (`.ci/run` installs it from
+/// the npm registry); `None` outside CI when it is not there.
+fn axe_script() -> Option<String> {
+    let path = std::env::var("PASSERELLE_AXE_JS").ok().filter(|p| Path::new(p).exists());
+    let Some(path) = path else {
+        let message = "the accessibility check needs axe-core (npm package axe-core; PASSERELLE_AXE_JS=.../axe.min.js)";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}: under CI=true it must run, not skip");
+        eprintln!("{message}: check skipped");
+        return None;
+    };
+    Some(std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
+}
+
+/// The public pages, in both languages, on a desktop and on a phone: no accessibility
+/// violation found by axe-core, and not one request to any address but the platform's own.
+#[test]
+fn the_public_pages_are_accessible_and_ask_nothing_from_outside() {
+    let Some(axe) = axe_script() else { return };
+    let Some((demo, driver)) = start() else { return };
+    let shots = Shots::new("public");
+    {
+        let s = driver.session();
+        let run_axe = format!(
+            "{axe}\n;return axe.run(document, {{runOnly: {{type: 'tag', values: {}}}, resultTypes: ['violations']}})\
+             .then(r => r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', ')));",
+            serde_json::json!(AXE_TAGS)
+        );
+        for (width, height) in [(1280, 900), (390, 844)] {
+            s.set_window_size(width, height);
+            for (path, heading_lang) in
+                [("/public", "fr"), ("/public/help", "fr"), ("/en/public", "en"), ("/en/public/help", "en")]
+            {
+                s.goto(&format!("{}{path}", demo.base));
+                s.wait_for("#quick-exit");
+                assert!(page_lang(&s).starts_with(heading_lang), "{path}");
+                let violations = s.execute(&run_axe, &[]);
+                assert!(violations.is_array(), "axe-core ran on {path}: {violations}");
+                let list: Vec<String> =
+                    violations.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+                assert!(list.is_empty(), "{path} at {width}px: accessibility violations: {list:#?}");
+                let exit = s.wait_for("#quick-exit");
+                assert!(s.property(&exit, "offsetWidth").as_u64().unwrap_or(0) > 0, "the quick exit is visible");
+                shots.save(&s, &format!("{}-{width}", path.trim_start_matches('/').replace('/', "-")));
+            }
+        }
+        let urls = s.requested_urls();
+        assert!(urls.len() >= 8, "the network log holds the pages and their style sheet: {urls:?}");
+        let outside: Vec<&String> = urls
+            .iter()
+            // The browser's own pages (its first empty tab) are not requests to anyone.
+            .filter(|u| !["chrome:", "about:", "data:"].iter().any(|scheme| u.starts_with(scheme)))
+            .filter(|u| !u.starts_with(&format!("{}/", demo.base)))
+            .collect();
+        assert!(outside.is_empty(), "requests to other addresses: {outside:?}");
+        let cookies = s.execute("return document.cookie;", &[]);
+        assert_eq!(cookies, serde_json::json!(""), "the public pages set no cookie");
+    }
+    finish(demo, driver);
 }

@@ -155,6 +155,7 @@ pub async fn audit_entries(
     security(("bearer" = ["screenings:evaluate"])))]
 pub async fn evaluate_screening(caller: ApiCaller, body: axum::body::Bytes) -> Result<Response, ApiError> {
     caller.require(ApiScope::ScreeningsEvaluate, Scope::Org(caller.user.org_id)).await?;
+    caller.require_training().await?;
     let result = passerelle_screening::evaluate_json_bytes(&body);
     let outcome = if result.is_ok() { Outcome::Success } else { Outcome::Failure };
     caller

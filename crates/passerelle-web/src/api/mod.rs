@@ -107,7 +107,7 @@ impl ApiError {
 }
 
 /// Every code the API can answer, for the translation tests.
-pub const ERROR_CODES: [&str; 8] = [
+pub const ERROR_CODES: [&str; 9] = [
     "unauthorized",
     "forbidden",
     "not_found",
@@ -116,6 +116,7 @@ pub const ERROR_CODES: [&str; 8] = [
     "invalid_parameter",
     "insufficient_scope",
     "invalid_body",
+    "training_required",
 ];
 
 impl IntoResponse for ApiError {
@@ -176,6 +177,21 @@ impl ApiCaller {
     /// Appends an audit entry; the request fails when it cannot be recorded.
     pub async fn audit(&self, e: passerelle_core::audit::NewAuditEntry) -> Result<(), ApiError> {
         self.state.store.audit(e).await.map(|_| ()).map_err(|e| ApiError::store(&self.state, self.lang, e))
+    }
+
+    /// Refuses screening while a module the organization requires is not completed (the same
+    /// rule as the pages).
+    pub async fn require_training(&self) -> Result<(), ApiError> {
+        match crate::pages::training::missing_for(&self.state, &self.user).await {
+            Ok(missing) if missing.is_empty() => Ok(()),
+            Ok(_) => {
+                let e =
+                    crate::pages::entry(Some(&self.user), "training_required", "training", None, None, Outcome::Denied);
+                self.audit(e).await?;
+                Err(self.error(StatusCode::FORBIDDEN, "training_required", ""))
+            }
+            Err(_) => Err(self.error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "")),
+        }
     }
 
     /// A translated error.

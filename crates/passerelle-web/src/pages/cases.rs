@@ -20,6 +20,7 @@ use crate::AppState;
 use crate::ctx::{Ctx, Signed};
 use crate::error::{AppError, PageResult};
 use crate::pages::setup::{Choice, Errors};
+use crate::pages::training::require_training;
 use crate::pages::{audit, audit_denied, entry, render, require, see_other};
 
 /// Cases this user may list: all of the organization for a supervisor, else their own.
@@ -139,6 +140,7 @@ pub async fn new_form(
     Query(q): Query<FromScreening>,
 ) -> PageResult {
     require(&state, &who, Action::EditCases, Scope::Org(who.user().org_id)).await?;
+    require_training(&state, &who).await?;
     new_page(ctx, q.screening, CaseForm::default(), Errors::default())
 }
 
@@ -157,6 +159,7 @@ pub struct NewCaseForm {
 pub async fn create(State(state): State<AppState>, ctx: Ctx, who: Signed, Form(form): Form<NewCaseForm>) -> PageResult {
     let org = who.user().org_id;
     require(&state, &who, Action::EditCases, Scope::Org(org)).await?;
+    require_training(&state, &who).await?;
     let screening = match form.screening.trim() {
         "" => None,
         s => Some(s.parse::<ScreeningId>().map_err(|_| AppError::BadRequest)?),

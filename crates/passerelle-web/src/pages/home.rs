@@ -34,6 +34,7 @@ struct HomePage {
     roles: Vec<String>,
     org_name: String,
     cards: Vec<Card>,
+    training_missing: Vec<String>,
     mfa_missing: bool,
 }
 
@@ -65,7 +66,7 @@ fn cards(ctx: &Ctx, roles: &[Role]) -> Vec<Card> {
         ids.push(("card-statistics", None));
     }
     if has(Action::ManageTraining) {
-        ids.push(("card-training", None));
+        ids.push(("card-training", Some("/training/completion")));
     }
     if has(Action::ManageInstallation) {
         ids.push(("card-installation", None));
@@ -87,7 +88,14 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx, who: Option<Signed>) 
     let Some(who) = who else { return Ok(Redirect::to("/login").into_response()) };
     let user = who.user();
     let org = state.store.org(user.org_id).await?;
+    let lang = ctx.lang;
+    let training_missing: Vec<String> = crate::pages::training::missing_for(&state, user)
+        .await?
+        .into_iter()
+        .map(|m| m.title.get(lang).clone())
+        .collect();
     let page = HomePage {
+        training_missing,
         roles: user.roles.iter().map(|r| ctx.t(&format!("role-{}", r.as_str()))).collect(),
         org_name: org.name,
         cards: cards(&ctx, &user.roles),

@@ -11,6 +11,7 @@ pub mod plans;
 pub mod public;
 pub mod screenings;
 pub mod setup;
+pub mod training;
 pub mod users;
 
 use askama::Template;

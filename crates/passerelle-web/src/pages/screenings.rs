@@ -19,6 +19,7 @@ use crate::ctx::{Ctx, Signed};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Lang;
 use crate::pages::setup::Choice;
+use crate::pages::training::require_training;
 use crate::pages::{audit, entry, render, require, see_other};
 
 fn lang_of(ctx: &Ctx) -> scr::Lang {
@@ -254,6 +255,7 @@ struct Stage1Page {
 /// `GET /screenings/new`.
 pub async fn new_form(State(state): State<AppState>, ctx: Ctx, who: Signed) -> PageResult {
     require(&state, &who, Action::Screen, Scope::Org(who.user().org_id)).await?;
+    require_training(&state, &who).await?;
     let lang = lang_of(&ctx);
     let inst = scr::instrument();
     let questions = inst.stage1.iter().map(|q| question_view(q, lang, &[], None)).collect();
@@ -265,6 +267,7 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx, who: Signed) -> P
 pub async fn create(State(state): State<AppState>, ctx: Ctx, who: Signed, RawForm(body): RawForm) -> PageResult {
     let org = who.user().org_id;
     require(&state, &who, Action::Screen, Scope::Org(org)).await?;
+    require_training(&state, &who).await?;
     let posted = split_form(&body)?;
     let lang = lang_of(&ctx);
     let parsed =
@@ -369,6 +372,7 @@ pub async fn edit(
     if s.status == ScreeningStatus::Completed {
         return Ok(see_other(&format!("/screenings/{}", s.id)));
     }
+    require_training(&state, &who).await?;
     let pairs = scr::form_from_facts(&facts_of(&s)?);
     audit(
         &state,
@@ -394,6 +398,7 @@ pub async fn update(
     RawForm(body): RawForm,
 ) -> PageResult {
     let s = load(&state, &who, &id).await?;
+    require_training(&state, &who).await?;
     let posted = split_form(&body)?;
     let facts = match scr::facts_from_form(&posted.answers) {
         Ok(f) => f,

@@ -139,6 +139,8 @@ impl Driver {
                 // --lang; the preference sets the Accept-Language header for certain.
                 "prefs": {"intl.accept_languages": "fr-CA,fr"},
             },
+            // The network log, to prove which addresses a page asked for.
+            "goog:loggingPrefs": {"performance": "ALL"},
         }}});
         let answer = http(self.port, "POST", "/session", Some(&caps));
         let id = match &answer {
@@ -331,6 +333,34 @@ impl Session<'_> {
     pub fn click(&self, css: &str) {
         let el = self.wait_for(css);
         self.must("POST", &format!("/element/{}/click", el.0), Some(&json!({})));
+    }
+
+    /// Resizes the browser window (CSS pixels), e.g. to a phone's width.
+    pub fn set_window_size(&self, width: u32, height: u32) {
+        self.must("POST", "/window/rect", Some(&json!({"width": width, "height": height})));
+    }
+
+    /// Runs `script` (a function body) in the page with `args` and returns what it returns;
+    /// a returned promise is awaited.
+    pub fn execute(&self, script: &str, args: &[Value]) -> Value {
+        self.must("POST", "/execute/sync", Some(&json!({"script": script, "args": args})))
+    }
+
+    /// Every address the browser asked the network for since the last call (documents,
+    /// styles, scripts, images, fonts, beacons...), from Chromium's own network log.
+    pub fn requested_urls(&self) -> Vec<String> {
+        let log = self.must("POST", "/se/log", Some(&json!({"type": "performance"})));
+        let mut out = Vec::new();
+        for entry in log.as_array().into_iter().flatten() {
+            let Some(message) = entry["message"].as_str() else { continue };
+            let Ok(event) = serde_json::from_str::<Value>(message) else { continue };
+            if event["message"]["method"] == "Network.requestWillBeSent"
+                && let Some(url) = event["message"]["params"]["request"]["url"].as_str()
+            {
+                out.push(url.to_owned());
+            }
+        }
+        out
     }
 
     /// A PNG screenshot of the viewport.
