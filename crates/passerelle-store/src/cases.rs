@@ -165,10 +165,10 @@ struct EventRow {
     ref_id: Option<String>,
 }
 
-const TABLE: &str = "cases";
+pub(crate) const TABLE: &str = "cases";
 const NOTES_TABLE: &str = "case_notes";
 /// Purpose recorded for case keys in `data_keys`.
-const KEY_PURPOSE: &str = "case";
+pub(crate) const KEY_PURPOSE: &str = "case";
 /// Query words looked up in SQL at once; further words are checked per candidate.
 const QUERY_SLOTS: usize = 8;
 /// Characters of case codes: digits and capitals without the ambiguous 0/O, 1/I/L and U.
@@ -178,7 +178,7 @@ const CODE_ATTEMPTS: usize = 3;
 
 pub(crate) const EXISTS: &str = "SELECT COUNT(*) FROM cases WHERE id = $1";
 pub(crate) const KEY_OF: &str = "SELECT key_id FROM cases WHERE id = $1";
-const INSERT_TERM: &str = "INSERT INTO case_terms (case_id, term) VALUES ($1, $2)";
+pub(crate) const INSERT_TERM: &str = "INSERT INTO case_terms (case_id, term) VALUES ($1, $2)";
 const DELETE_TERMS: &str = "DELETE FROM case_terms WHERE case_id = $1";
 pub(crate) const INSERT_EVENT: &str =
     "INSERT INTO case_events (id, case_id, at, actor_id, kind, ref_id) VALUES ($1, $2, $3, $4, $5, $6)";
@@ -210,7 +210,7 @@ macro_rules! check_written {
 }
 
 /// A new random case code such as `C-7K4P-2Q9X` (8 characters of 30: about 39 bits).
-fn new_code() -> Result<String, StoreError> {
+pub(crate) fn new_code() -> Result<String, StoreError> {
     // Rejection sampling keeps every character equally likely.
     let limit = 256 - 256 % CODE_ALPHABET.len();
     let mut chars = Vec::with_capacity(8);
@@ -238,7 +238,7 @@ fn languages_of(s: &str) -> Vec<String> {
 }
 
 /// The distinct blind-index tokens of the child's names and aliases.
-fn terms_of(key: &BlindIndexKey, identity: &Identity) -> Vec<[u8; 32]> {
+pub(crate) fn terms_of(key: &BlindIndexKey, identity: &Identity) -> Vec<[u8; 32]> {
     let names = [&identity.given_name, &identity.family_name].into_iter().chain(&identity.aliases);
     let mut terms: Vec<[u8; 32]> = names.flat_map(|n| blind_tokens(key, n)).collect();
     terms.sort_unstable();
@@ -269,7 +269,12 @@ pub(crate) fn open_case(
     Ok(field::open(key, &aad, sealed)?)
 }
 
-fn seal_identity(key: &DataKey, key_id: Uuid, case: CaseId, identity: &Identity) -> Result<Vec<u8>, StoreError> {
+pub(crate) fn seal_identity(
+    key: &DataKey,
+    key_id: Uuid,
+    case: CaseId,
+    identity: &Identity,
+) -> Result<Vec<u8>, StoreError> {
     let json = Zeroizing::new(serde_json::to_vec(identity).map_err(|_| StoreError::Corrupt("case identity"))?);
     seal_case(key, key_id, TABLE, "identity", case.0, &json)
 }
@@ -312,7 +317,7 @@ impl Store {
     }
 
     /// The key of the blind index of children's names.
-    async fn name_index_key(&self) -> Result<BlindIndexKey, StoreError> {
+    pub(crate) async fn name_index_key(&self) -> Result<BlindIndexKey, StoreError> {
         let root = self.system_key(SystemKey::BlindIndex).await?;
         Ok(BlindIndexKey::derive(&root, TABLE, "name"))
     }
@@ -821,7 +826,7 @@ impl Store {
     pub async fn destroy_case_key(&self, id: CaseId) -> Result<(), StoreError> {
         // The case row is updated first: it serializes this with a concurrent identity
         // update, so no name token can be written back after the key is gone.
-        const TOUCH: &str = "UPDATE cases SET updated_at = $1, version = version + 1 WHERE id = $2";
+        const TOUCH: &str = "UPDATE cases SET updated_at = $1, version = version + 1, linkage = NULL WHERE id = $2";
         // As in `Store::destroy_data_key`, in this transaction.
         const DESTROY: &str = "UPDATE data_keys SET wrapped = NULL, destroyed_at = $1 \
                                WHERE id = $2 AND wrapped IS NOT NULL AND purpose NOT LIKE 'system.%'";

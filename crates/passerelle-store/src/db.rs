@@ -86,6 +86,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "plans", include_str!("../migrations/sqlite/0004_plans.sql")),
     (5, "case profile", include_str!("../migrations/sqlite/0005_case_profile.sql")),
     (6, "training", include_str!("../migrations/sqlite/0006_training.sql")),
+    (7, "linkage and statistics", include_str!("../migrations/sqlite/0007_linkage_statistics.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -94,6 +95,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "plans", include_str!("../migrations/postgres/0004_plans.sql")),
     (5, "case profile", include_str!("../migrations/postgres/0005_case_profile.sql")),
     (6, "training", include_str!("../migrations/postgres/0006_training.sql")),
+    (7, "linkage and statistics", include_str!("../migrations/postgres/0007_linkage_statistics.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

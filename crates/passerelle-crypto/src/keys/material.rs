@@ -97,6 +97,17 @@ impl DataKey {
     pub fn generate() -> Result<Self> {
         Ok(Self::from_zeroizing(Zeroizing::new(random_bytes()?)))
     }
+
+    /// Derives an independent key for `purpose` from this data key (HKDF-SHA256, `info` =
+    /// `"passerelle/v1/derive/" ‖ purpose`). Unlike [`MasterKey::derive`], the result survives
+    /// master key rotation, because the data key itself does (it is only re-wrapped): use it
+    /// for keys whose outputs are stored, such as the record-linkage encoding key.
+    pub fn derive(&self, purpose: &str) -> SubKey {
+        let mut info = Vec::with_capacity(DERIVE_INFO_PREFIX.len() + purpose.len());
+        info.extend_from_slice(DERIVE_INFO_PREFIX);
+        info.extend_from_slice(purpose.as_bytes());
+        SubKey::from_zeroizing(hkdf_sha256(self.as_bytes(), &info))
+    }
 }
 
 #[cfg(test)]
@@ -125,6 +136,16 @@ mod tests {
         // A purpose that spells the KEK info still does not yield the KEK.
         assert_ne!(master.derive("passerelle/v1/kek").as_bytes(), kek.as_bytes());
         assert_ne!(MasterKey::from_bytes([8; 32]).derive("cookies").as_bytes(), a.as_bytes());
+    }
+
+    #[test]
+    fn data_key_derivations_are_separated_and_stable() {
+        let key = DataKey::from_bytes([9; 32]);
+        assert_eq!(key.derive("linkage").as_bytes(), key.derive("linkage").as_bytes());
+        assert_ne!(key.derive("linkage").as_bytes(), key.derive("other").as_bytes());
+        assert_ne!(key.derive("linkage").as_bytes(), DataKey::from_bytes([8; 32]).derive("linkage").as_bytes());
+        let expected = hkdf_sha256(&[9; 32], b"passerelle/v1/derive/linkage");
+        assert_eq!(key.derive("linkage").as_bytes(), &*expected);
     }
 
     #[test]

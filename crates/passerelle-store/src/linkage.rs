@@ -1,0 +1,244 @@
+//! Cross-agency record linkage: each case's linkage encoding (sealed with the case key, so it
+//! is shredded with the identity), the probable matches the matcher proposes, and the
+//! coordinators' decisions. The encoding and the matcher are `passerelle-linkage`'s; this
+//! module only keeps their results. A proposal never merges anything by itself.
+
+use passerelle_core::ids::{CaseId, OrgId, UserId};
+use passerelle_crypto::SubKey;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::cases::{open_case, seal_case};
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::keys::SystemKey;
+use crate::{Store, exec, run};
+
+const TABLE: &str = "cases";
+const COLUMN: &str = "linkage";
+
+/// The status of a proposed link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LinkStatus {
+    /// Found by the matcher, waiting for a coordinator.
+    Proposed,
+    /// The same child, as a coordinator confirmed.
+    Confirmed,
+    /// Not the same child.
+    Rejected,
+}
+
+impl LinkStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkStatus::Proposed => "proposed",
+            LinkStatus::Confirmed => "confirmed",
+            LinkStatus::Rejected => "rejected",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, StoreError> {
+        match s {
+            "proposed" => Ok(LinkStatus::Proposed),
+            "confirmed" => Ok(LinkStatus::Confirmed),
+            "rejected" => Ok(LinkStatus::Rejected),
+            _ => Err(StoreError::Corrupt("link status")),
+        }
+    }
+}
+
+/// A case's linkage encoding, decrypted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LinkageEntry {
+    /// The case.
+    pub case: CaseId,
+    /// Its organization.
+    pub org: OrgId,
+    /// The encoding's bytes.
+    pub encoding: Vec<u8>,
+}
+
+impl std::fmt::Debug for LinkageEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // An encoding is derived from a child's identity: never print it.
+        f.debug_struct("LinkageEntry").field("case", &self.case).field("org", &self.org).finish_non_exhaustive()
+    }
+}
+
+/// A link between two cases.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// Identifier.
+    pub id: Uuid,
+    /// One case (the smaller id).
+    pub case_a: CaseId,
+    /// The other case.
+    pub case_b: CaseId,
+    /// The matcher's score (0 to 1).
+    pub score: f64,
+    /// Where it stands.
+    pub status: LinkStatus,
+    /// When it was proposed.
+    pub proposed_at: OffsetDateTime,
+    /// Who decided, and when.
+    pub decided: Option<(UserId, OffsetDateTime)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    id: Uuid,
+    case_a: Uuid,
+    case_b: Uuid,
+    score: f64,
+    status: String,
+    proposed_at: OffsetDateTime,
+    decided_by: Option<Uuid>,
+    decided_at: Option<OffsetDateTime>,
+}
+
+impl TryFrom<LinkRow> for Link {
+    type Error = StoreError;
+    fn try_from(r: LinkRow) -> Result<Self, StoreError> {
+        Ok(Link {
+            id: r.id,
+            case_a: CaseId(r.case_a),
+            case_b: CaseId(r.case_b),
+            score: r.score,
+            status: LinkStatus::parse(&r.status)?,
+            proposed_at: r.proposed_at,
+            decided: r.decided_by.zip(r.decided_at).map(|(u, at)| (UserId(u), at)),
+        })
+    }
+}
+
+impl Store {
+    /// The installation's record-linkage key: derived from the blind-index system key, so it
+    /// lives only in memory, survives master key rotation, and is never shown.
+    pub async fn linkage_key(&self) -> Result<SubKey, StoreError> {
+        Ok(self.system_key(SystemKey::BlindIndex).await?.derive("linkage/v1"))
+    }
+
+    /// Stores a case's linkage encoding, sealed with the case key. `Conflict` once the key is
+    /// destroyed, `NotFound` when the case does not exist.
+    pub async fn set_case_linkage(&self, id: CaseId, encoding: &[u8]) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE cases SET linkage = $1 WHERE id = $2";
+        let (key_id, key) = self.live_case_key(id).await?;
+        let sealed = seal_case(&key, key_id, TABLE, COLUMN, id.0, encoding)?;
+        exec!(&self.db, sqlx::query(SQL).bind(&sealed).bind(id.0))?;
+        Ok(())
+    }
+
+    /// Every case's linkage encoding that can still be read (cases whose key was destroyed
+    /// have none).
+    pub async fn linkage_entries(&self) -> Result<Vec<LinkageEntry>, StoreError> {
+        const SQL: &str = "SELECT id, org_id, key_id, linkage FROM cases WHERE linkage IS NOT NULL ORDER BY id";
+        let rows: Vec<(Uuid, Uuid, Uuid, Vec<u8>)> = run!(&self.db, |pool| sqlx::query_as(SQL).fetch_all(pool).await)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, org, key_id, sealed) in rows {
+            let Some(key) = self.case_key(key_id).await? else { continue };
+            let plain = open_case(&key, TABLE, COLUMN, id, &sealed)?;
+            out.push(LinkageEntry { case: CaseId(id), org: OrgId(org), encoding: plain.to_vec() });
+        }
+        Ok(out)
+    }
+
+    /// Cases with a readable identity but no linkage encoding yet (opened before the encoder
+    /// existed, or whose encoding failed to be written), at most `limit`.
+    pub async fn cases_without_linkage(&self, limit: i64) -> Result<Vec<CaseId>, StoreError> {
+        const SQL: &str = "SELECT c.id FROM cases c JOIN data_keys k ON k.id = c.key_id \
+                           WHERE c.linkage IS NULL AND k.wrapped IS NOT NULL ORDER BY c.id LIMIT $1";
+        let ids: Vec<Uuid> = run!(&self.db, |pool| sqlx::query_scalar(SQL).bind(limit.max(1)).fetch_all(pool).await)?;
+        Ok(ids.into_iter().map(CaseId).collect())
+    }
+
+    /// Records the matcher's probable matches (each pair once, whatever its order). A pair
+    /// already known — proposed, confirmed or rejected — is left as it is, so a rejection is
+    /// never proposed again. Returns how many are new.
+    pub async fn propose_links(&self, pairs: &[(CaseId, CaseId, f64)]) -> Result<usize, StoreError> {
+        const SQL: &str = "INSERT INTO child_links (id, case_a, case_b, score, status, proposed_at) \
+                           VALUES ($1, $2, $3, $4, 'proposed', $5) ON CONFLICT (case_a, case_b) DO NOTHING";
+        let now = passerelle_core::time::now();
+        let mut added = 0;
+        macro_rules! body {
+            ($tx:ident) => {{
+                for (a, b, score) in pairs {
+                    if a == b {
+                        continue;
+                    }
+                    let (a, b) = if a.0 < b.0 { (a, b) } else { (b, a) };
+                    let done = sqlx::query(SQL)
+                        .bind(Uuid::now_v7())
+                        .bind(a.0)
+                        .bind(b.0)
+                        .bind(score.clamp(0.0, 1.0))
+                        .bind(now)
+                        .execute(&mut *$tx)
+                        .await?;
+                    added += usize::try_from(done.rows_affected()).unwrap_or(0);
+                }
+            }};
+        }
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                body!(tx);
+                tx.commit().await?;
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                body!(tx);
+                tx.commit().await?;
+            }
+        }
+        Ok(added)
+    }
+
+    /// A coordinator's decision on a proposed link. `Conflict` when it was already decided,
+    /// `NotFound` when there is no such link.
+    pub async fn decide_link(&self, id: Uuid, by: UserId, confirm: bool) -> Result<Link, StoreError> {
+        const SQL: &str = "UPDATE child_links SET status = $1, decided_by = $2, decided_at = $3 \
+                           WHERE id = $4 AND status = 'proposed'";
+        let status = if confirm { LinkStatus::Confirmed } else { LinkStatus::Rejected };
+        let now = passerelle_core::time::now();
+        let n = exec!(&self.db, sqlx::query(SQL).bind(status.as_str()).bind(by.0).bind(now).bind(id))?;
+        let link = self.link(id).await?;
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        Ok(link)
+    }
+
+    /// One link.
+    pub async fn link(&self, id: Uuid) -> Result<Link, StoreError> {
+        const SQL: &str = "SELECT id, case_a, case_b, score, status, proposed_at, decided_by, decided_at FROM child_links WHERE id = $1";
+        let row: LinkRow = run!(&self.db, |pool| sqlx::query_as(SQL).bind(id).fetch_one(pool).await)?;
+        row.try_into()
+    }
+
+    /// Links with `status`, highest score first, at most `limit` (1 to 10,000).
+    pub async fn links(&self, status: LinkStatus, limit: i64) -> Result<Vec<Link>, StoreError> {
+        const SQL: &str = "SELECT id, case_a, case_b, score, status, proposed_at, decided_by, decided_at \
+                           FROM child_links WHERE status = $1 ORDER BY score DESC, id LIMIT $2";
+        let rows: Vec<LinkRow> = run!(&self.db, |pool| sqlx::query_as(SQL)
+            .bind(status.as_str())
+            .bind(limit.clamp(1, 10_000))
+            .fetch_all(pool)
+            .await)?;
+        rows.into_iter().map(Link::try_from).collect()
+    }
+
+    /// Every confirmed link, as pairs of cases (what statistics count children with).
+    pub async fn confirmed_links(&self) -> Result<Vec<(CaseId, CaseId)>, StoreError> {
+        const SQL: &str = "SELECT case_a, case_b FROM child_links WHERE status = 'confirmed'";
+        let rows: Vec<(Uuid, Uuid)> = run!(&self.db, |pool| sqlx::query_as(SQL).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(|(a, b)| (CaseId(a), CaseId(b))).collect())
+    }
+
+    /// The organization of a case (for checks on links, which span two organizations).
+    pub async fn case_org(&self, id: CaseId) -> Result<OrgId, StoreError> {
+        const SQL: &str = "SELECT org_id FROM cases WHERE id = $1";
+        let org: Uuid = run!(&self.db, |pool| sqlx::query_scalar(SQL).bind(id.0).fetch_one(pool).await)?;
+        Ok(OrgId(org))
+    }
+}

@@ -1,0 +1,141 @@
+//! Record linkage and statistics storage on both backends
+//! (`PASSERELLE_TEST_DATABASE_URL=postgres://… cargo test`): bulk import, sealed linkage
+//! encodings that die with the case key, proposed links and coordinators' decisions, coarse
+//! attributes for statistics, and a privacy budget that two publications cannot overspend.
+
+#![allow(clippy::unwrap_used, clippy::float_cmp, reason = "exact values written and read back")]
+
+use passerelle_core::case::{CaseProfile, CaseStats, Identity};
+use passerelle_core::ids::{CaseId, OrgId, UserId};
+use passerelle_core::org::OrgInput;
+use passerelle_core::user::NewUserInput;
+use passerelle_store::StoreError;
+use passerelle_store::import::ImportCase;
+use passerelle_store::linkage::LinkStatus;
+use passerelle_store::statistics::Spend;
+use passerelle_store::testing::TestStore;
+use time::macros::datetime;
+
+async fn org(t: &TestStore, name: &str, kind: &str) -> (OrgId, UserId) {
+    let org = t.store.create_org(&OrgInput::parse(name, kind, &["06".into()]).unwrap()).await.unwrap().id;
+    let input = NewUserInput::parse(&format!("{name}-w"), "Worker", &["case_worker".into()], "fr").unwrap();
+    (org, t.store.create_user(org, &input, "h").await.unwrap().id)
+}
+
+fn case(org: OrgId, by: UserId, given: &str, linkage: &[u8]) -> ImportCase {
+    ImportCase {
+        org,
+        by,
+        identity: Identity { given_name: given.into(), family_name: "Fictive".into(), ..Identity::default() },
+        stats: CaseStats { age_at_identification: Some(15), gender: Some("girl".into()), ..CaseStats::default() },
+        profile: CaseProfile {
+            trafficking_type: Some("internal".into()),
+            exploitation: vec!["sexual_services".into()],
+            ..CaseProfile::default()
+        },
+        presenting_situation: Some("runaway".into()),
+        opened_at: datetime!(2025-03-14 10:00 UTC),
+        linkage: Some(linkage.to_vec()),
+    }
+}
+
+#[tokio::test]
+async fn imported_cases_carry_sealed_encodings_that_die_with_the_key() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let (a, wa) = org(&t, "org-a", "police").await;
+    let (b, wb) = org(&t, "org-b", "shelter").await;
+    let ids = s
+        .import_cases(&[case(a, wa, "Maëlle", b"ENCODING-ONE"), case(b, wb, "Maelle", b"ENCODING-TWO")])
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 2);
+    let record = s.case(ids[0]).await.unwrap();
+    assert_eq!(record.identity.map(|i| i.given_name), Some("Maëlle".to_owned()));
+    assert_eq!(s.search_cases(a, None, "maelle", 10).await.unwrap().len(), 1, "name tokens are written");
+
+    let entries = s.linkage_entries().await.unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries.iter().find(|e| e.case == ids[1]).map(|e| e.encoding.clone()), Some(b"ENCODING-TWO".to_vec()));
+    assert!(!format!("{:?}", entries[0]).contains("ENCODING"), "Debug prints no encoding");
+
+    s.set_case_linkage(ids[0], b"ENCODING-NEW").await.unwrap();
+    assert!(s.linkage_entries().await.unwrap().iter().any(|e| e.encoding == b"ENCODING-NEW"));
+    s.destroy_case_key(ids[0]).await.unwrap();
+    let entries = s.linkage_entries().await.unwrap();
+    assert_eq!(entries.iter().map(|e| e.case).collect::<Vec<_>>(), vec![ids[1]], "the shredded case has no encoding");
+    assert!(matches!(s.set_case_linkage(ids[0], b"x").await, Err(StoreError::Conflict)));
+    assert!(s.cases_without_linkage(10).await.unwrap().is_empty(), "a shredded case is not to encode");
+
+    let stats = s.stats_records().await.unwrap();
+    assert_eq!(stats.len(), 2, "statistics keep the coarse attributes of shredded cases");
+    let first = stats.iter().find(|r| r.case() == ids[0]).unwrap();
+    assert_eq!((first.org_type.as_str(), first.created_at), ("police", datetime!(2025-03-14 10:00 UTC)));
+    assert_eq!(first.presenting_situation.as_deref(), Some("runaway"));
+    assert_eq!(first.exploitation, "sexual_services");
+}
+
+#[tokio::test]
+async fn links_are_proposed_once_and_decided_once() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let (a, wa) = org(&t, "org-a", "police").await;
+    let (b, wb) = org(&t, "org-b", "shelter").await;
+    let ids: Vec<CaseId> = s
+        .import_cases(&[case(a, wa, "Un", b"1"), case(b, wb, "Deux", b"2"), case(b, wb, "Trois", b"3")])
+        .await
+        .unwrap();
+    let added =
+        s.propose_links(&[(ids[1], ids[0], 0.93), (ids[0], ids[1], 0.95), (ids[0], ids[2], 0.81)]).await.unwrap();
+    assert_eq!(added, 2, "the same pair in either order is one link");
+    let proposed = s.links(LinkStatus::Proposed, 10).await.unwrap();
+    assert_eq!(proposed.len(), 2);
+    assert!(proposed[0].score >= proposed[1].score, "highest score first");
+    assert!(proposed.iter().all(|l| l.case_a.0 < l.case_b.0));
+
+    let coordinator = wa;
+    let confirmed = s.decide_link(proposed[0].id, coordinator, true).await.unwrap();
+    assert_eq!(confirmed.status, LinkStatus::Confirmed);
+    assert_eq!(confirmed.decided.map(|d| d.0), Some(coordinator));
+    assert!(matches!(s.decide_link(proposed[0].id, coordinator, false).await, Err(StoreError::Conflict)));
+    s.decide_link(proposed[1].id, coordinator, false).await.unwrap();
+    assert!(matches!(s.decide_link(uuid::Uuid::now_v7(), coordinator, true).await, Err(StoreError::NotFound)));
+
+    assert_eq!(s.propose_links(&[(ids[2], ids[0], 0.99)]).await.unwrap(), 0, "a rejection is not proposed again");
+    assert_eq!(s.confirmed_links().await.unwrap().len(), 1);
+    assert_eq!(s.links(LinkStatus::Rejected, 10).await.unwrap().len(), 1);
+    assert!(s.links(LinkStatus::Proposed, 10).await.unwrap().is_empty());
+}
+
+fn spend(epsilon: f64) -> impl FnOnce(&passerelle_store::statistics::BudgetRow) -> Result<Spend, String> {
+    move |b| {
+        if b.spent + epsilon > b.total + 1e-9 {
+            return Err(format!("only {} left", b.total - b.spent));
+        }
+        Ok(Spend { epsilon, spent_after: b.spent + epsilon, document: format!("{{\"epsilon\":{epsilon}}}") })
+    }
+}
+
+#[tokio::test]
+async fn the_budget_is_spent_once_and_refusals_write_nothing() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    assert_eq!(s.privacy_budget("2026", 3.0).await.unwrap().spent, 0.0);
+    s.publish_with_budget("2026", 3.0, spend(2.0)).await.unwrap().unwrap();
+    assert_eq!(s.privacy_budget("2026", 3.0).await.unwrap().spent, 2.0);
+    let refused = s.publish_with_budget("2026", 3.0, spend(1.5)).await.unwrap();
+    assert!(refused.is_err());
+    assert_eq!(s.privacy_budget("2026", 3.0).await.unwrap().spent, 2.0, "a refusal spends nothing");
+    assert_eq!(s.publications(10).await.unwrap().len(), 1, "and records nothing");
+    assert_eq!(s.privacy_budget("2025", 3.0).await.unwrap().spent, 0.0, "each period has its own");
+
+    // Two publications at once for the last unit: exactly one goes through.
+    let (x, y) =
+        tokio::join!(s.publish_with_budget("2026", 3.0, spend(1.0)), s.publish_with_budget("2026", 3.0, spend(1.0)));
+    let ok = [x.unwrap(), y.unwrap()].iter().filter(|r| r.is_ok()).count();
+    assert_eq!(ok, 1);
+    assert!((s.privacy_budget("2026", 3.0).await.unwrap().spent - 3.0).abs() < 1e-9);
+    let published = s.publications(10).await.unwrap();
+    assert_eq!(published.len(), 2);
+    assert_eq!(published[0].document, "{\"epsilon\":1}");
+}
