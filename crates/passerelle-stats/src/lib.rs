@@ -69,6 +69,7 @@
 //! - [`publish`](mod@publish): the tables, composition, suppression and the JSON document.
 
 pub mod budget;
+pub mod children;
 pub mod dimensions;
 pub mod mechanism;
 pub mod period;
@@ -76,6 +77,7 @@ pub mod publish;
 pub mod random;
 
 pub use budget::{BUDGET_TOLERANCE, BudgetError, DEFAULT_BUDGET_PER_PERIOD, PrivacyBudget, parse_epsilon};
+pub use children::{CaseAttributes, distinct_children};
 pub use dimensions::{
     AgeBand, ChildRow, Exploitation, ExploitationKind, Gender, InternalExternal, PresentingSituation, ReferralSource,
     Region, UnknownValue,

@@ -22,6 +22,9 @@ pub enum PeriodError {
     /// Not a four-digit year.
     #[error("{0:?} is not a four-digit year")]
     Year(String),
+    /// A child whose cases carry no date cannot be placed in a period.
+    #[error("a child has no date of first referral")]
+    MissingDate,
 }
 
 /// A calendar quarter: January–March is Q1, and so on.

@@ -66,6 +66,28 @@ enum Command {
         #[command(subcommand)]
         command: ScreeningCommand,
     },
+    /// Cross-agency record linkage on privacy-preserving encodings.
+    Linkage {
+        #[command(subcommand)]
+        command: LinkageCommand,
+    },
+    /// Fill an installation with fictional organizations and N fictional children, some known
+    /// to several organizations under slightly different identities.
+    DemoData {
+        #[command(flatten)]
+        install: InstallArgs,
+        /// How many distinct children.
+        #[arg(long)]
+        children: u32,
+        /// Seed: the same seed gives the same population.
+        #[arg(long, default_value_t = 20_261_129)]
+        seed: u64,
+    },
+    /// De-identified statistics with differential privacy.
+    Stats {
+        #[command(subcommand)]
+        command: StatsCommand,
+    },
     /// Measure the storage layer at scale (fills the installation with fictional cases).
     Bench {
         #[command(subcommand)]
@@ -90,6 +112,58 @@ enum BenchCommand {
         /// How many timed repetitions of each operation.
         #[arg(long, default_value_t = 200)]
         samples: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum LinkageCommand {
+    /// Link two CSV files (header `rec_id,given_name,surname,dob,sex,postcode`) on their
+    /// encodings only; write `a_rec_id,b_rec_id,score` and a JSON summary line on standard error.
+    Link {
+        /// First file.
+        #[arg(long)]
+        a: PathBuf,
+        /// Second file.
+        #[arg(long)]
+        b: PathBuf,
+        /// Where to write the links.
+        #[arg(long)]
+        out: PathBuf,
+        /// Probability above which a pair is linked (default 0.3; not a Dice coefficient).
+        #[arg(long)]
+        threshold: Option<f64>,
+        /// Cores to use (default: all).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Encode the installation's cases that have no encoding yet and propose the probable
+    /// matches across organizations to coordinators (nothing is merged).
+    Run {
+        #[command(flatten)]
+        install: InstallArgs,
+        /// Probability above which a pair is proposed (default 0.3).
+        #[arg(long)]
+        threshold: Option<f64>,
+        /// Cores to use (default: all).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum StatsCommand {
+    /// Count distinct children, add calibrated noise, suppress small cells, spend EPSILON from
+    /// the current year's privacy budget and write the publication (exit 2, nothing written,
+    /// when EPSILON is invalid or exceeds what remains).
+    Publish {
+        #[command(flatten)]
+        install: InstallArgs,
+        /// The privacy loss to spend (a positive number, at most what remains this year).
+        #[arg(long, allow_hyphen_values = true)]
+        epsilon: String,
+        /// Where to write the publication (JSON).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -139,6 +213,16 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Keys { command: KeysCommand::Status { install } } => ops::keys_status(&install).await,
         Command::Screening { command: ScreeningCommand::Evaluate { file } } => ops::screening_evaluate(file.as_deref()),
         Command::TotpCode { secret } => ops::totp_code(&secret),
+        Command::Linkage { command: LinkageCommand::Link { a, b, out, threshold, threads } } => {
+            crate::linkage::link_files(&a, &b, &out, threshold, threads)
+        }
+        Command::Linkage { command: LinkageCommand::Run { install, threshold, threads } } => {
+            crate::linkage::run_installation(&install, threshold, threads).await
+        }
+        Command::DemoData { install, children, seed } => crate::demo_data::run(&install, children, seed).await,
+        Command::Stats { command: StatsCommand::Publish { install, epsilon, out } } => {
+            crate::stats::publish_command(&install, &epsilon, &out).await
+        }
         Command::Bench { command: BenchCommand::Cases { install, children, samples } } => {
             crate::bench::cases(&install, children, samples).await
         }

@@ -7,9 +7,12 @@ mod admin;
 mod bench;
 mod cli;
 mod demo;
+mod demo_data;
+mod linkage;
 mod location;
 mod ops;
 mod serve;
+mod stats;
 
 use std::process::ExitCode;
 
@@ -69,7 +72,7 @@ fn main() -> ExitCode {
 
 fn init_tracing(args: &cli::Cli) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("PASSERELLE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_env("PASSERELLE_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if args.log_json {
         builder.json().init();

@@ -388,3 +388,139 @@ fn demo_serves_fictional_accounts_and_cleans_up() {
     }
     assert!(out.contains("passerelle-demo-2026") && out.contains("deleted"), "{out}");
 }
+
+/// The last line of a command's standard output, as JSON.
+fn last_json(text: &str) -> serde_json::Value {
+    let line = text.lines().last().unwrap_or_default();
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
+#[test]
+fn demo_data_then_stats_publish_counts_children_not_records() {
+    let install = Install::new();
+    let out = install.run(&["demo-data"], &["--children", "400", "--seed", "11"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = last_json(&stdout(&out));
+    assert_eq!(summary["children"], 400);
+    let records = summary["child_records"].as_u64().unwrap_or_default();
+    let records_f = f64::from(u32::try_from(records).unwrap_or(u32::MAX));
+    assert!(records > 500 && summary["cases"] == records && summary["organizations"].as_u64() > Some(10), "{summary}");
+
+    let file = install.dir.join("stats.json");
+    let path = file.display().to_string();
+    let publish = |eps: &str| install.run(&["stats", "publish"], &["--epsilon", eps, "--out", &path]);
+    for bad in ["0", "-1", "abc", "NaN", "3.5"] {
+        let o = publish(bad);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", stderr(&o));
+        assert_eq!(stderr(&o).lines().count(), 1, "one line: {}", stderr(&o));
+        assert!(!file.exists(), "{bad}: nothing written");
+    }
+    let o = publish("1");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (doc["unit"].as_str(), doc["epsilon"].as_f64(), doc["budget_remaining"].as_f64()),
+        (Some("child"), Some(1.0), Some(2.0))
+    );
+    let tables = doc["tables"].as_array().cloned().unwrap_or_default();
+    let total = &tables[0]["cells"][0];
+    let (value, margin) = (total["value"].as_f64().unwrap_or(0.0), total["margin_95"].as_f64().unwrap_or(0.0));
+    // Distinct children, not records: within the margin (plus the few links the matcher
+    // misses) of 400, and far from the number of records.
+    assert!((value - 400.0).abs() <= margin + 20.0, "total {value} ± {margin}");
+    assert!(value < records_f - margin, "total {value} counts records ({records})");
+    let dims = [
+        "region",
+        "age_band",
+        "gender",
+        "internal_external",
+        "exploitation",
+        "presenting_situation",
+        "referral_source",
+        "period",
+    ];
+    for t in &tables {
+        for c in t["cells"].as_array().into_iter().flatten() {
+            match c["value"].as_f64() {
+                Some(v) => assert!(v >= 5.0 && c["suppressed"] == false, "{c}"),
+                None => assert_eq!(c["suppressed"], true, "{c}"),
+            }
+            for k in c["key"].as_object().into_iter().flat_map(|o| o.keys()) {
+                assert!(dims.contains(&k.as_str()), "unexpected dimension {k}");
+            }
+        }
+    }
+    // Nothing identifying in the raw output: no name of any fictional child.
+    let population = passerelle_synth::generate(11, 400);
+    for r in &population.records {
+        for name in [&r.given_name, &r.surname] {
+            assert!(name.chars().count() < 4 || !text.contains(name.as_str()), "a name is in the output");
+        }
+    }
+    // The rest of the year's budget, then nothing more.
+    assert!(publish("2").status.success());
+    let o = publish("0.1");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let verify = install.run(&["audit", "verify"], &[]);
+    assert!(verify.status.success(), "{}", stderr(&verify));
+}
+
+#[test]
+fn linkage_link_follows_the_contract() {
+    let dir = std::env::temp_dir().join(format!("passerelle-linkage-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let a = dir.join("a.csv");
+    let b = dir.join("b.csv");
+    let links = dir.join("links.csv");
+    std::fs::write(
+        &a,
+        "rec_id,given_name,surname,dob,sex,postcode\n\
+         a1,Marie-Ève,Tremblay-Gagnon,2010-04-07,f,\n\
+         a2,Jade,Nguyen,2011-01-30,f,\n\
+         a3,Zoé,Lapointe,2009-12-02,f,\n\
+         a4,Olivier,Bergeron,2008-06-15,m,\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        &b,
+        "rec_id,given_name,surname,dob,sex,postcode\n\
+         b1,Tremblay-Gagnon,Marie-Ève,2010-04-07,f,\n\
+         b2,ZOE,LAPOINTE,2009-02-12,f,\n\
+         b3,Inès,Haddad,2010-09-09,f,\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let arg = |p: &Path| p.display().to_string();
+    let run = |extra: &[&str]| {
+        Command::new(BIN)
+            .args(["linkage", "link", "--a", &arg(&a), "--b", &arg(&b), "--out", &arg(&links)])
+            .args(extra)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let out = run(&["--threads", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value =
+        serde_json::from_str(stderr(&out).lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (summary["records_a"].as_u64(), summary["records_b"].as_u64(), summary["threads"].as_u64()),
+        (Some(4), Some(3), Some(1))
+    );
+    assert!(summary["encode_seconds"].is_f64() && summary["match_seconds"].is_f64() && summary["comparisons"].is_u64());
+    let text = std::fs::read_to_string(&links).unwrap_or_default();
+    let mut rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.remove(0), "a_rec_id,b_rec_id,score");
+    let pairs: Vec<(&str, &str)> = rows.iter().filter_map(|l| l.split(',').next().zip(l.split(',').nth(1))).collect();
+    assert!(pairs.contains(&("a1", "b1")), "names swapped: {pairs:?}");
+    assert!(pairs.contains(&("a3", "b2")), "accents, case, day and month swapped: {pairs:?}");
+    assert_eq!(pairs.len(), 2, "nobody else: {pairs:?}");
+    assert!(!stderr(&out).contains("Tremblay"), "no identity on standard error");
+
+    std::fs::write(&b, "id,given,surname\nb1,Marie,Tremblay\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Tremblay"), "no value in the error: {}", stderr(&out));
+    let out = run(&["--threads", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,450 @@
+//! Scoring pairs of encodings and choosing a 1:1 set of links.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::encode::{DOB, Encoding, GIVEN, POSTCODE, SEX, SURNAME, WORDS};
+use crate::weights;
+
+/// Default threshold on the match score (an estimated probability of a match), chosen to
+/// maximise F1 on the benchmark data at both 10k and 100k records per side.
+pub const DEFAULT_THRESHOLD: f64 = weights::DEFAULT_THRESHOLD;
+
+/// Links found and work done.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LinkResult {
+    /// `(index in a, index in b, score)`, by decreasing score; each index at most once.
+    pub pairs: Vec<(usize, usize, f64)>,
+    /// Number of pairs whose encodings were actually compared.
+    pub comparisons: u64,
+}
+
+/// Matching options beyond the threshold; [`link`] uses the defaults.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkOptions {
+    /// Minimum score of a link, in (0, 1).
+    pub threshold: f64,
+    /// Worker threads (at least one is used).
+    pub threads: usize,
+    /// Compare only pairs sharing a block key (plus every pair involving a record without
+    /// any). Off compares all pairs, which is how the blocking's recall loss is measured.
+    pub blocking: bool,
+    /// A link needs its match weight to beat, by this many bits, every other candidate of
+    /// both of its records: a record whose true counterpart is absent is otherwise attached
+    /// to its nearest look-alike.
+    pub margin_bits: f64,
+    /// How many records a record's counterpart could be among, for the prior; `None` means
+    /// the larger file. Linking one organization against another inside an installation of
+    /// N cases uses N: a child has a counterpart in few of the many organizations compared.
+    pub prior_population: Option<usize>,
+}
+
+impl Default for LinkOptions {
+    fn default() -> Self {
+        Self {
+            threshold: DEFAULT_THRESHOLD,
+            threads: 1,
+            blocking: true,
+            margin_bits: weights::MARGIN_BITS,
+            prior_population: None,
+        }
+    }
+}
+
+/// Per-field Dice coefficients of a pair, for diagnostics and tuning; `None` where the
+/// field is missing on either side.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FieldSimilarities {
+    pub given: Option<f64>,
+    pub surname: Option<f64>,
+    /// A's given name against B's surname.
+    pub given_surname: Option<f64>,
+    /// A's surname against B's given name.
+    pub surname_given: Option<f64>,
+    pub dob: Option<f64>,
+    pub postcode: Option<f64>,
+    pub sex: Option<f64>,
+}
+
+/// Popcounts of the five sub-filters.
+#[derive(Clone, Copy, Debug, Default)]
+struct Pop {
+    g: u16,
+    s: u16,
+    d: u16,
+    p: u16,
+    x: u16,
+}
+
+fn popcount(words: &[u64], (lo, hi): (usize, usize)) -> u16 {
+    #[allow(clippy::cast_possible_truncation)] // at most 1024
+    let n = words[lo..hi].iter().map(|w| w.count_ones()).sum::<u32>() as u16;
+    n
+}
+
+fn pop_of(w: &[u64]) -> Pop {
+    Pop {
+        g: popcount(w, GIVEN),
+        s: popcount(w, SURNAME),
+        d: popcount(w, DOB),
+        p: popcount(w, POSTCODE),
+        x: popcount(w, SEX),
+    }
+}
+
+#[inline]
+fn and_count(a: &[u64], b: &[u64], (alo, ahi): (usize, usize), blo: usize) -> u32 {
+    let mut n = 0;
+    for i in 0..(ahi - alo) {
+        n += (a[alo + i] & b[blo + i]).count_ones();
+    }
+    n
+}
+
+#[inline]
+fn dice(inter: u32, pa: u16, pb: u16) -> Option<f32> {
+    if pa == 0 || pb == 0 {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    Some(2.0 * inter as f32 / f32::from(pa + pb))
+}
+
+fn sims(a: &[u64], pa: Pop, b: &[u64], pb: Pop) -> [Option<f32>; 7] {
+    [
+        dice(and_count(a, b, GIVEN, GIVEN.0), pa.g, pb.g),
+        dice(and_count(a, b, SURNAME, SURNAME.0), pa.s, pb.s),
+        dice(and_count(a, b, GIVEN, SURNAME.0), pa.g, pb.s),
+        dice(and_count(a, b, SURNAME, GIVEN.0), pa.s, pb.g),
+        dice(and_count(a, b, DOB, DOB.0), pa.d, pb.d),
+        dice(and_count(a, b, POSTCODE, POSTCODE.0), pa.p, pb.p),
+        dice(and_count(a, b, SEX, SEX.0), pa.x, pb.x),
+    ]
+}
+
+/// The match weight of a pair, in bits (log2 of the likelihood ratio "same child" against
+/// "two children", summed over the fields present on both sides).
+#[inline]
+fn match_weight(ra: &[u64], pa: Pop, rb: &[u64], pb: Pop) -> f32 {
+    let weigh = |table: &[f32; weights::POINTS], sim: Option<f32>| sim.map_or(0.0, |v| weights::lookup(table, v));
+    let dob = dice(and_count(ra, rb, DOB, DOB.0), pa.d, pb.d);
+    if dob.is_some_and(|v| v < weights::DOB_VETO) {
+        return f32::NEG_INFINITY;
+    }
+    let given = dice(and_count(ra, rb, GIVEN, GIVEN.0), pa.g, pb.g);
+    let surname = dice(and_count(ra, rb, SURNAME, SURNAME.0), pa.s, pb.s);
+    let mut names = weigh(&weights::GIVEN, given) + weigh(&weights::SURNAME, surname);
+    // Names swapped between the fields: only worth computing when the names as written
+    // do not already agree.
+    if names < weights::SWAP_WORTH_CHECKING {
+        let given_surname = dice(and_count(ra, rb, GIVEN, SURNAME.0), pa.g, pb.s);
+        let surname_given = dice(and_count(ra, rb, SURNAME, GIVEN.0), pa.s, pb.g);
+        let swapped =
+            weigh(&weights::GIVEN, given_surname) + weigh(&weights::SURNAME, surname_given) - weights::SWAP_PENALTY;
+        names = names.max(swapped);
+    }
+    let postcode = dice(and_count(ra, rb, POSTCODE, POSTCODE.0), pa.p, pb.p);
+    let sex = dice(and_count(ra, rb, SEX, SEX.0), pa.x, pb.x);
+    names + weigh(&weights::DOB, dob) + weigh(&weights::POSTCODE, postcode) + weigh(&weights::SEX, sex)
+}
+
+/// Per-field similarities of two encodings (diagnostics and tuning).
+pub fn field_similarities(a: &Encoding, b: &Encoding) -> FieldSimilarities {
+    let s = sims(&a.bits, pop_of(&a.bits), &b.bits, pop_of(&b.bits));
+    let f = |x: Option<f32>| x.map(f64::from);
+    FieldSimilarities {
+        given: f(s[0]),
+        surname: f(s[1]),
+        given_surname: f(s[2]),
+        surname_given: f(s[3]),
+        dob: f(s[4]),
+        postcode: f(s[5]),
+        sex: f(s[6]),
+    }
+}
+
+/// The match weight of two encodings in bits (see the crate documentation).
+pub fn pair_weight(a: &Encoding, b: &Encoding) -> f64 {
+    f64::from(match_weight(&a.bits, pop_of(&a.bits), &b.bits, pop_of(&b.bits)))
+}
+
+/// Prior log-odds that two records drawn from files of these sizes are the same child:
+/// each record has at most one counterpart among `max(n_a, n_b)`. This is what makes one
+/// threshold work at every size: a weight that is convincing between two files of a
+/// thousand records is not between two files of a million.
+fn prior_bits(n_a: usize, n_b: usize) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let n = n_a.max(n_b).max(2) as f64;
+    -n.log2()
+}
+
+fn to_score(weight: f64, prior: f64) -> f64 {
+    1.0 / (1.0 + (-(weight + prior)).exp2())
+}
+
+fn to_weight(score: f64, prior: f64) -> f64 {
+    let s = score.clamp(1e-12, 1.0 - 1e-12);
+    (s / (1.0 - s)).log2() - prior
+}
+
+/// The match score of two encodings, an estimated probability that they are the same child
+/// when linking two files of `population` records each.
+pub fn pair_score(a: &Encoding, b: &Encoding, population: usize) -> f64 {
+    to_score(pair_weight(a, b), prior_bits(population, population))
+}
+
+/// Encodings laid out contiguously for the comparison loop.
+struct Db {
+    words: Vec<u64>,
+    pop: Vec<Pop>,
+}
+
+impl Db {
+    fn new(encs: &[Encoding]) -> Self {
+        let mut words = Vec::with_capacity(encs.len() * WORDS);
+        let mut pop = Vec::with_capacity(encs.len());
+        for e in encs {
+            words.extend_from_slice(&e.bits);
+            pop.push(pop_of(&e.bits));
+        }
+        Self { words, pop }
+    }
+
+    #[inline]
+    fn rec(&self, i: usize) -> &[u64] {
+        &self.words[i * WORDS..(i + 1) * WORDS]
+    }
+}
+
+/// Block keys are keyed-PRF outputs, already uniform: hashing them again is wasted work.
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// B's block keys as a compressed index: key → slice of `members`.
+struct BlockIndex {
+    slots: HashMap<u64, (u32, u32), BuildHasherDefault<IdentityHasher>>,
+    members: Vec<u32>,
+}
+
+impl BlockIndex {
+    fn new(encs: &[Encoding]) -> Self {
+        let mut pairs: Vec<(u64, u32)> = Vec::new();
+        for (i, e) in encs.iter().enumerate() {
+            #[allow(clippy::cast_possible_truncation)] // record counts are checked to fit u32
+            pairs.extend(e.block_keys().iter().map(|&k| (k, i as u32)));
+        }
+        pairs.sort_unstable();
+        let mut slots = HashMap::with_capacity_and_hasher(pairs.len() / 2, BuildHasherDefault::default());
+        let mut members = Vec::with_capacity(pairs.len());
+        let mut i = 0;
+        while i < pairs.len() {
+            let key = pairs[i].0;
+            #[allow(clippy::cast_possible_truncation)]
+            let start = members.len() as u32;
+            while i < pairs.len() && pairs[i].0 == key {
+                members.push(pairs[i].1);
+                i += 1;
+            }
+            #[allow(clippy::cast_possible_truncation)]
+            slots.insert(key, (start, members.len() as u32 - start));
+        }
+        Self { slots, members }
+    }
+
+    fn get(&self, key: u64) -> &[u32] {
+        self.slots.get(&key).map_or(&[], |&(s, n)| &self.members[s as usize..(s + n) as usize])
+    }
+}
+
+struct Candidate {
+    a: u32,
+    b: u32,
+    w: f32,
+}
+
+/// Links `a` to `b` with the default options and the given threshold and thread count.
+pub fn link(a: &[Encoding], b: &[Encoding], threshold: f64, threads: usize) -> LinkResult {
+    link_with(a, b, &LinkOptions { threshold, threads, ..LinkOptions::default() })
+}
+
+/// Links `a` to `b`: scores candidate pairs, then keeps a 1:1 set of links greedily by
+/// decreasing weight, each above the threshold and clear of its records' other candidates
+/// by the margin.
+pub fn link_with(a: &[Encoding], b: &[Encoding], opts: &LinkOptions) -> LinkResult {
+    assert!(u32::try_from(a.len()).is_ok() && u32::try_from(b.len()).is_ok(), "too many records");
+    if a.is_empty() || b.is_empty() {
+        return LinkResult::default();
+    }
+    let prior = match opts.prior_population {
+        Some(n) => prior_bits(n, n),
+        None => prior_bits(a.len(), b.len()),
+    };
+    let min_weight = to_weight(opts.threshold, prior);
+    // Candidates slightly below the threshold still count as competitors for the margin.
+    #[allow(clippy::cast_possible_truncation)]
+    let floor = (min_weight - opts.margin_bits.max(0.0)) as f32;
+    let (cands, comparisons) = candidates(a, b, opts, floor);
+    let pairs = assign(cands, a.len(), b.len(), min_weight, opts.margin_bits.max(0.0), prior);
+    LinkResult { pairs, comparisons }
+}
+
+fn candidates(a: &[Encoding], b: &[Encoding], opts: &LinkOptions, floor: f32) -> (Vec<Candidate>, u64) {
+    let da = Db::new(a);
+    let db = Db::new(b);
+    let index = opts.blocking.then(|| BlockIndex::new(b));
+    // B records without any block key can only be found by comparing them with everything.
+    let b_unblocked: Vec<u32> = if opts.blocking {
+        #[allow(clippy::cast_possible_truncation)]
+        b.iter().enumerate().filter(|(_, e)| e.n_blocks == 0).map(|(i, _)| i as u32).collect()
+    } else {
+        Vec::new()
+    };
+    let threads = opts.threads.max(1).min(a.len());
+    let chunk = a.len().div_ceil(threads);
+    let results: Vec<(Vec<Candidate>, u64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (da, db, index, b_unblocked) = (&da, &db, index.as_ref(), &b_unblocked);
+                let range = (t * chunk)..((t + 1) * chunk).min(a.len());
+                scope.spawn(move || scan(range, a, da, db, index, b_unblocked, floor))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    });
+    let mut all = Vec::with_capacity(results.iter().map(|r| r.0.len()).sum());
+    let mut comparisons = 0;
+    for (c, n) in results {
+        all.extend(c);
+        comparisons += n;
+    }
+    (all, comparisons)
+}
+
+fn scan(
+    range: std::ops::Range<usize>,
+    a: &[Encoding],
+    da: &Db,
+    db: &Db,
+    index: Option<&BlockIndex>,
+    b_unblocked: &[u32],
+    floor: f32,
+) -> (Vec<Candidate>, u64) {
+    let mut out = Vec::new();
+    let mut comparisons = 0u64;
+    let nb = db.pop.len();
+    let score = |i: usize, j: usize, out: &mut Vec<Candidate>| {
+        let w = match_weight(da.rec(i), da.pop[i], db.rec(j), db.pop[j]);
+        if w >= floor {
+            #[allow(clippy::cast_possible_truncation)]
+            out.push(Candidate { a: i as u32, b: j as u32, w });
+        }
+    };
+    match index {
+        None => {
+            for i in range {
+                for j in 0..nb {
+                    score(i, j, &mut out);
+                }
+                comparisons += nb as u64;
+            }
+        }
+        Some(index) => {
+            // Last A record that reached each B record: a pair sharing several keys is
+            // scored once.
+            let mut seen = vec![u32::MAX; nb];
+            for i in range {
+                let keys = a[i].block_keys();
+                if keys.is_empty() {
+                    for j in 0..nb {
+                        score(i, j, &mut out);
+                    }
+                    comparisons += nb as u64;
+                    continue;
+                }
+                #[allow(clippy::cast_possible_truncation)]
+                let stamp = i as u32;
+                for &k in keys {
+                    for &j in index.get(k) {
+                        if seen[j as usize] != stamp {
+                            seen[j as usize] = stamp;
+                            score(i, j as usize, &mut out);
+                            comparisons += 1;
+                        }
+                    }
+                }
+                for &j in b_unblocked {
+                    score(i, j as usize, &mut out);
+                    comparisons += 1;
+                }
+            }
+        }
+    }
+    (out, comparisons)
+}
+
+/// Greedy 1:1 assignment by decreasing weight, with the look-alike guard: a pair is linked
+/// only if its weight beats every other candidate of its A record and of its B record by
+/// `margin` bits. When two children in one file both resemble a record, neither is linked:
+/// the case goes to a person, not to a guess.
+fn assign(
+    mut cands: Vec<Candidate>,
+    n_a: usize,
+    n_b: usize,
+    min_weight: f64,
+    margin: f64,
+    prior: f64,
+) -> Vec<(usize, usize, f64)> {
+    // Best and second-best weight per record, over all candidates above the floor.
+    let mut best_a = vec![(f32::NEG_INFINITY, f32::NEG_INFINITY); n_a];
+    let mut best_b = vec![(f32::NEG_INFINITY, f32::NEG_INFINITY); n_b];
+    let bump = |slot: &mut (f32, f32), w: f32| {
+        if w > slot.0 {
+            slot.1 = slot.0;
+            slot.0 = w;
+        } else if w > slot.1 {
+            slot.1 = w;
+        }
+    };
+    for c in &cands {
+        bump(&mut best_a[c.a as usize], c.w);
+        bump(&mut best_b[c.b as usize], c.w);
+    }
+    // Descending weight; ties by index so that the result does not depend on thread timing.
+    cands.sort_unstable_by(|x, y| y.w.total_cmp(&x.w).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+    let mut used_a = vec![false; n_a];
+    let mut used_b = vec![false; n_b];
+    let mut pairs = Vec::new();
+    for c in cands {
+        let w = f64::from(c.w);
+        if w < min_weight {
+            break;
+        }
+        let (ia, ib) = (c.a as usize, c.b as usize);
+        if used_a[ia] || used_b[ib] {
+            continue;
+        }
+        // The strongest rival: the second best if this pair is the best, else the best.
+        let rival = |slot: (f32, f32)| f64::from(if c.w >= slot.0 { slot.1 } else { slot.0 });
+        if w - rival(best_a[ia]) < margin || w - rival(best_b[ib]) < margin {
+            continue;
+        }
+        used_a[ia] = true;
+        used_b[ib] = true;
+        pairs.push((ia, ib, to_score(w, prior)));
+    }
+    pairs
+}
