@@ -123,13 +123,16 @@ pub enum Action {
     ViewStatistics,
     /// Manage training modules and see completion.
     ManageTraining,
+    /// Review the probable matches between organizations' cases (the same child?) and
+    /// confirm or reject them.
+    ReviewLinks,
     /// Rotate the installation's keys and set retention rules.
     ManageInstallation,
 }
 
 impl Action {
     /// Every action, for the permission matrix tests and the documentation.
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::ManageOrganizations,
         Action::ViewOrganization,
         Action::ViewUsers,
@@ -142,6 +145,7 @@ impl Action {
         Action::ApprovePlans,
         Action::ViewStatistics,
         Action::ManageTraining,
+        Action::ReviewLinks,
         Action::ManageInstallation,
     ];
 
@@ -160,6 +164,7 @@ impl Action {
             Action::ApprovePlans => "approve_plans",
             Action::ViewStatistics => "view_statistics",
             Action::ManageTraining => "manage_training",
+            Action::ReviewLinks => "review_links",
             Action::ManageInstallation => "manage_installation",
         }
     }
@@ -188,7 +193,7 @@ const TABLE: &[(Role, &[Action])] = &[
         R::OrgAdmin,
         &[A::ViewOrganization, A::ViewUsers, A::ManageUsers, A::ViewAudit, A::ManageOwnTokens, A::ManageTraining],
     ),
-    (R::PrivacyOfficer, &[A::ViewOrganization, A::ViewUsers, A::ViewAudit, A::ManageOwnTokens]),
+    (R::PrivacyOfficer, &[A::ViewOrganization, A::ViewUsers, A::ViewAudit, A::ManageOwnTokens, A::ReviewLinks]),
     (
         R::Supervisor,
         &[

@@ -228,6 +228,32 @@ impl Store {
         rows.into_iter().map(Link::try_from).collect()
     }
 
+    /// Links with `status` that involve a case of `org`, highest score first, at most `limit`
+    /// (1 to 1,000): what that organization's coordinators review.
+    pub async fn links_involving(&self, org: OrgId, status: LinkStatus, limit: i64) -> Result<Vec<Link>, StoreError> {
+        const SQL: &str = "SELECT l.id, l.case_a, l.case_b, l.score, l.status, l.proposed_at, l.decided_by, \
+                           l.decided_at FROM child_links l \
+                           JOIN cases a ON a.id = l.case_a JOIN cases b ON b.id = l.case_b \
+                           WHERE l.status = $1 AND (a.org_id = $2 OR b.org_id = $2) \
+                           ORDER BY l.score DESC, l.id LIMIT $3";
+        let rows: Vec<LinkRow> = run!(&self.db, |pool| sqlx::query_as(SQL)
+            .bind(status.as_str())
+            .bind(org.0)
+            .bind(limit.clamp(1, 1000))
+            .fetch_all(pool)
+            .await)?;
+        rows.into_iter().map(Link::try_from).collect()
+    }
+
+    /// One case's linkage encoding, when it has a readable one.
+    pub async fn case_linkage(&self, id: CaseId) -> Result<Option<Vec<u8>>, StoreError> {
+        const SQL: &str = "SELECT key_id, linkage FROM cases WHERE id = $1";
+        let (key_id, sealed): (Uuid, Option<Vec<u8>>) =
+            run!(&self.db, |pool| sqlx::query_as(SQL).bind(id.0).fetch_one(pool).await)?;
+        let (Some(sealed), Some(key)) = (sealed, self.case_key(key_id).await?) else { return Ok(None) };
+        Ok(Some(open_case(&key, TABLE, COLUMN, id.0, &sealed)?.to_vec()))
+    }
+
     /// Every confirmed link, as pairs of cases (what statistics count children with).
     pub async fn confirmed_links(&self) -> Result<Vec<(CaseId, CaseId)>, StoreError> {
         const SQL: &str = "SELECT case_a, case_b FROM child_links WHERE status = 'confirmed'";

@@ -97,6 +97,14 @@ impl Store {
         Ok(run!(&self.db, |pool| sqlx::query_as(SQL).fetch_all(pool).await)?)
     }
 
+    /// The coarse attributes of one case.
+    pub async fn stats_record(&self, id: CaseId) -> Result<StatsRecord, StoreError> {
+        const SQL: &str = "SELECT c.id, c.org_id, o.org_type, c.created_at, c.age_at_identification, c.gender, \
+                           c.region, c.trafficking_type, c.exploitation, c.presenting_situation, c.immigration_status \
+                           FROM cases c JOIN organizations o ON o.id = c.org_id WHERE c.id = $1";
+        Ok(run!(&self.db, |pool| sqlx::query_as(SQL).bind(id.0).fetch_one(pool).await)?)
+    }
+
     /// The budget of `period` (`default_total` and nothing spent when none was used yet).
     pub async fn privacy_budget(&self, period: &str, default_total: f64) -> Result<BudgetRow, StoreError> {
         const SQL: &str = "SELECT total, spent FROM privacy_budgets WHERE period = $1";

@@ -615,3 +615,27 @@ error-training-text = Your organization requires training modules before this ac
 api-error-training_required = Your organization requires training modules before screening. Complete them in the application (Training).
 home-training-go = Go to training
 lref-sources = Official sources:
+
+## Links between cases (coordination)
+nav-links = Links between cases
+links-title = The same child in two organizations?
+links-intro = Matching found cases of different organizations that may concern the same child. Nothing is merged without your decision: confirm only when you are convinced, after checking with the other organization if needed.
+links-privacy = You see how closely the encoded identities agree, field by field, and the cases' general attributes, never the name the other organization has not shared. Every view and every decision is recorded in both organizations' audit trails.
+links-proposed = To review
+links-none = No match to review for your organization.
+links-score = Probability of a match: { $score }%
+links-confirm = Same child: confirm
+links-reject = Different children: reject
+links-decided = Latest decisions
+links-decided-on = decided on { $date }
+links-your-org = your organization
+links-opened = Opened on
+links-agreement = Agreement of the encoded identities
+links-field-given = Given name
+links-field-surname = Family name
+links-field-dob = Date of birth
+links-field-sex = Sex
+links-missing = Unknown on one side
+notice-link-confirmed = The link is confirmed: statistics will count this child once.
+notice-link-rejected = The link is rejected: it will not be proposed again.
+links-region = Administrative region

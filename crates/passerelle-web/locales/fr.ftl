@@ -615,3 +615,27 @@ error-training-text = Votre organisation demande des modules de formation avant 
 api-error-training_required = Votre organisation demande des modules de formation avant le dépistage. Terminez-les dans l'application (Formation).
 home-training-go = Aller à la formation
 lref-sources = Sources officielles :
+
+## Liens entre dossiers (coordination)
+nav-links = Liens entre dossiers
+links-title = Le même enfant dans deux organisations?
+links-intro = L'appariement a trouvé des dossiers d'organisations différentes qui pourraient concerner le même enfant. Rien n'est fusionné sans votre décision : confirmez seulement si vous êtes convaincu·e, après avoir vérifié avec l'autre organisation au besoin.
+links-privacy = Vous voyez à quel point les identités encodées concordent, champ par champ, et les attributs généraux des dossiers, jamais le nom que l'autre organisation n'a pas partagé. Chaque consultation et chaque décision sont inscrites au journal des deux organisations.
+links-proposed = À examiner
+links-none = Aucune correspondance à examiner pour votre organisation.
+links-score = Probabilité de correspondance : { $score } %
+links-confirm = Même enfant : confirmer
+links-reject = Enfants différents : rejeter
+links-decided = Dernières décisions
+links-decided-on = décidé le { $date }
+links-your-org = votre organisation
+links-opened = Ouvert le
+links-agreement = Concordance des identités encodées
+links-field-given = Prénom
+links-field-surname = Nom de famille
+links-field-dob = Date de naissance
+links-field-sex = Sexe
+links-missing = Inconnu d'un côté
+notice-link-confirmed = Le lien est confirmé : les statistiques compteront cet enfant une seule fois.
+notice-link-rejected = Le lien est rejeté : il ne sera plus proposé.
+links-region = Région administrative

@@ -44,7 +44,7 @@ pub struct Ctx {
 }
 
 /// Confirmations a redirect may ask a page to show; anything else is ignored.
-const NOTICES: [&str; 12] = [
+const NOTICES: [&str; 14] = [
     "notice-decision-recorded",
     "notice-org-created",
     "notice-user-created",
@@ -57,6 +57,8 @@ const NOTICES: [&str; 12] = [
     "notice-signed-out-everywhere",
     "notice-mfa-enabled",
     "notice-requirements-saved",
+    "notice-link-confirmed",
+    "notice-link-rejected",
 ];
 
 impl Ctx {
@@ -153,6 +155,9 @@ fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str) -> Vec<NavItem> 
     }
     if roles_allow(&user.roles, Action::ViewAudit) {
         items.push(("/audit", "nav-audit"));
+    }
+    if roles_allow(&user.roles, Action::ReviewLinks) {
+        items.push(("/links", "nav-links"));
     }
     items.push(("/training", "nav-training"));
     items.push(("/legal", "nav-legal"));

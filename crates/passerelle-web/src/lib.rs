@@ -10,6 +10,7 @@ pub mod ctx;
 pub mod error;
 pub mod i18n;
 pub mod limiter;
+pub mod linkage;
 pub mod pages;
 pub mod security;
 pub mod session;
@@ -115,6 +116,8 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/followups", post(pages::plans::add_followup))
         .route("/cases/{id}/followups/{fid}/done", post(pages::plans::complete_followup))
         .route("/followups", get(pages::plans::due))
+        .route("/links", get(pages::links::list))
+        .route("/links/{id}", post(pages::links::decide))
         .route("/training", get(pages::training::index))
         .route("/training/completion", get(pages::training::completion))
         .route("/training/requirements", post(pages::training::set_requirements))

@@ -14,6 +14,12 @@ use passerelle_web::WebConfig;
 use crate::Failure;
 use crate::admin::print_line;
 
+/// Children of the demonstration's synthetic network (`passerelle demo-data` makes more).
+const DEMO_CHILDREN: u32 = 400;
+
+/// Seed of the demonstration's synthetic network.
+const DEMO_SEED: u64 = 2026;
+
 /// The password of every demonstration account (fictional installation only).
 pub const DEMO_PASSWORD: &str = "passerelle-demo-2026";
 
@@ -83,8 +89,12 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, Failure> {
         let org_name = ORGS.get(org_index).map_or("", |o| o.0);
         accounts.push(DemoAccount { username, roles, org: org_name, totp });
     }
+    // A fictional network with a few hundred fictional children, for statistics and linkage.
+    let population = passerelle_synth::generate(DEMO_SEED, DEMO_CHILDREN);
+    crate::demo_data::fill(store, &population).await?;
     seed_screenings_and_cases(store).await?;
     seed_training(store, &org_ids).await?;
+    crate::stats::publish_in(store, 0.5).await?;
     store
         .audit(NewAuditEntry {
             actor_user_id: None,
@@ -186,7 +196,48 @@ async fn seed_screenings_and_cases(store: &Store) -> Result<(), Failure> {
         store
             .add_case_note(case.id, worker.id, "Première rencontre au centre jeunesse. Elle veut d'abord dormir et voir une infirmière; on reparlera du reste à son rythme.")
             .await?;
+        encode(store, case.id, &input.identity, Some("girl")).await?;
+        // The legal clinic meets the same child, recorded a little differently: the matcher
+        // proposes the link to the youth-protection team's privacy officer (marc.tremblay).
+        let clinic = store
+            .credentials_by_username("maya.fontaine")
+            .await?
+            .ok_or_else(|| Failure::Other("demo account".into()))?
+            .user;
+        let identity = passerelle_core::case::Identity {
+            given_name: "Lea".into(),
+            family_name: "Fictive Morin".into(),
+            birth_date: Some("2011-02-14".into()),
+            ..passerelle_core::case::Identity::default()
+        };
+        let stats = passerelle_core::case::CaseStats {
+            age_at_identification: Some(15),
+            gender: Some("girl".into()),
+            region: "06".parse().ok(),
+            ..passerelle_core::case::CaseStats::default()
+        };
+        let other = store.create_case(clinic.org_id, clinic.id, &identity, &stats, None).await?;
+        encode(store, other.id, &identity, Some("girl")).await?;
+        passerelle_web::linkage::propose(store, passerelle_linkage::DEFAULT_THRESHOLD, 1).await?;
     }
+    Ok(())
+}
+
+/// Stores a case's linkage encoding, as the web application does when a case is opened.
+async fn encode(
+    store: &Store,
+    id: passerelle_core::ids::CaseId,
+    identity: &passerelle_core::case::Identity,
+    gender: Option<&str>,
+) -> Result<(), Failure> {
+    let key = crate::linkage::installation_key(store).await?;
+    let record = passerelle_linkage::Record::from_platform(
+        &identity.given_name,
+        &identity.family_name,
+        identity.birth_date.as_deref(),
+        gender,
+    );
+    store.set_case_linkage(id, &passerelle_linkage::encode(&key, &record).to_bytes()).await?;
     Ok(())
 }
 

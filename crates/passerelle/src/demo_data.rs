@@ -99,7 +99,8 @@ pub async fn run(install: &InstallArgs, children: u32, seed: u64) -> Result<(), 
     writeln!(stdout, "{line}").map_err(|e| Failure::other("standard output", e))
 }
 
-async fn fill(store: &Store, population: &Population) -> Result<(), Failure> {
+/// Writes `population` into the installation, proposes the links and decides them.
+pub async fn fill(store: &Store, population: &Population) -> Result<(), Failure> {
     let hash = crate::admin::hash(crate::admin::temporary_password()?).await?;
     let mut orgs: Vec<(OrgId, UserId)> = Vec::with_capacity(population.organizations.len());
     for o in &population.organizations {

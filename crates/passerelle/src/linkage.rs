@@ -4,8 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use passerelle_core::ids::CaseId;
-use passerelle_linkage::{DEFAULT_THRESHOLD, Encoder, Encoding, LinkageKey, Record, link_across_groups, run_link};
+use passerelle_linkage::{DEFAULT_THRESHOLD, Encoder, LinkageKey, Record, run_link};
 use passerelle_store::Store;
 
 use crate::Failure;
@@ -62,24 +61,9 @@ pub async fn backfill(store: &Store, key: &LinkageKey) -> Result<usize, Failure>
     }
 }
 
-/// Matches every organization's cases against every other's and records the probable
-/// matches for coordinators. Returns (cases compared, new proposals).
+/// Proposes links across organizations (see [`passerelle_web::linkage::propose`]).
 pub async fn propose(store: &Store, threshold: f64, threads: usize) -> Result<(usize, usize), Failure> {
-    let entries = store.linkage_entries().await?;
-    let mut members: Vec<(u128, Encoding)> = Vec::with_capacity(entries.len());
-    let mut cases: Vec<CaseId> = Vec::with_capacity(entries.len());
-    for e in entries {
-        // An encoding of an older scheme is skipped; re-encoding it needs its identity.
-        let Some(encoding) = Encoding::from_bytes(&e.encoding) else { continue };
-        members.push((e.org.0.as_u128(), encoding));
-        cases.push(e.case);
-    }
-    let pairs = tokio::task::spawn_blocking(move || link_across_groups(&members, threshold, threads))
-        .await
-        .map_err(|e| Failure::other("linkage", e))?;
-    let proposals: Vec<(CaseId, CaseId, f64)> = pairs.into_iter().map(|(a, b, s)| (cases[a], cases[b], s)).collect();
-    let added = store.propose_links(&proposals).await?;
-    Ok((cases.len(), added))
+    Ok(passerelle_web::linkage::propose(store, threshold, threads).await?)
 }
 
 /// `passerelle linkage run`: encode what is missing, then propose links.

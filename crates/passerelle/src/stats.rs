@@ -60,7 +60,8 @@ pub async fn publish_command(install: &InstallArgs, epsilon: &str, out: &Path) -
     write_file(out, &spend.document)
 }
 
-async fn publish_in(store: &Store, epsilon: f64) -> Result<Spend, Failure> {
+/// Publishes with `epsilon` from the current year's budget (the command's and the demo's path).
+pub async fn publish_in(store: &Store, epsilon: f64) -> Result<Spend, Failure> {
     let rows = children(store).await?;
     let today = passerelle_core::time::now().date();
     let period = budget_period(today).map_err(|e| Failure::other("statistics", e))?;

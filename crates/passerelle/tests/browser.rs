@@ -1174,3 +1174,40 @@ fn the_public_pages_are_accessible_and_ask_nothing_from_outside() {
     }
     finish(demo, driver);
 }
+
+/// The youth-protection team's privacy officer reviews the matcher's proposal that the legal
+/// clinic's case is the same child as theirs (names never shown), and confirms it.
+#[test]
+fn a_coordinator_confirms_that_two_organizations_follow_the_same_child() {
+    let Some((demo, driver)) = start() else { return };
+    let shots = Shots::new("links");
+    {
+        let s = driver.session();
+        sign_in(&s, &demo, "marc.tremblay", "Deuxième facteur", &shots);
+        s.wait_text("main h1", "Bonjour, Marc Tremblay");
+        s.click("nav.main-nav a[href='/links']");
+        s.wait_text("main h1", "Le même enfant dans deux organisations?");
+        // The demo's pair; the matcher may also propose a look-alike from the synthetic
+        // network, which a coordinator would reject.
+        let cards = s.find_all("#proposed ~ section.link-card");
+        assert!(!cards.is_empty(), "the demo's proposal is listed");
+        let ours = cards
+            .iter()
+            .find(|c| {
+                let text = s.text(c);
+                text.contains("DPJ des Deux-Rives") && text.contains("Clinique juridique Passage")
+            })
+            .and_then(|c| s.attr(c, "aria-labelledby"))
+            .unwrap_or_else(|| panic!("no proposal between the DPJ and the clinic"));
+        let id = ours.trim_start_matches("link-").to_owned();
+        assert!(!s.source().contains("Fictive"), "no name is shown");
+        assert_eq!(s.find_all(&format!("section[aria-labelledby='{ours}'] meter")).len(), 4);
+        shots.save(&s, "proposal");
+        s.click(&format!("form[action='/links/{id}'] button[value='confirm']"));
+        s.wait_for("p.notice");
+        assert!(s.text_of("p.notice").contains("compteront cet enfant une seule fois"));
+        s.wait_for("#decided");
+        shots.save(&s, "confirmed");
+    }
+    finish(demo, driver);
+}

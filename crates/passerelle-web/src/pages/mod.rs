@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cases;
 pub mod home;
 pub mod legal;
+pub mod links;
 pub mod orgs;
 pub mod plans;
 pub mod public;

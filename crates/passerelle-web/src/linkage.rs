@@ -1,0 +1,47 @@
+//! Each child's identity is encoded for cross-agency linkage when a case is opened, with the
+//! installation's linkage key, and stored sealed with the case key (see `passerelle-linkage`
+//! for the encoding and its threat model).
+
+use passerelle_core::case::Identity;
+use passerelle_core::ids::CaseId;
+use passerelle_linkage::{Encoding, LinkageKey, Record, encode, link_across_groups};
+use passerelle_store::{Store, StoreError};
+
+use crate::AppState;
+
+/// Encodes and stores a case's linkage encoding. A failure here must not undo the case the
+/// worker just opened: it is logged (without any value) and `passerelle linkage run` encodes
+/// every case left without an encoding.
+pub async fn encode_case(state: &AppState, id: CaseId, identity: &Identity, gender: Option<&str>) {
+    let result = async {
+        let key = LinkageKey::from_bytes(*state.store.linkage_key().await?.as_bytes());
+        let record =
+            Record::from_platform(&identity.given_name, &identity.family_name, identity.birth_date.as_deref(), gender);
+        state.store.set_case_linkage(id, &encode(&key, &record).to_bytes()).await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "linkage encoding not stored; the next linkage run will encode the case");
+    }
+}
+
+/// Matches every organization's cases against every other's on their stored encodings and
+/// records the probable matches for coordinators (nothing is merged). Returns (cases
+/// compared, new proposals). The matching runs off the async runtime.
+pub async fn propose(store: &Store, threshold: f64, threads: usize) -> Result<(usize, usize), StoreError> {
+    let entries = store.linkage_entries().await?;
+    let mut members: Vec<(u128, Encoding)> = Vec::with_capacity(entries.len());
+    let mut cases: Vec<CaseId> = Vec::with_capacity(entries.len());
+    for e in entries {
+        // An encoding of an older scheme is skipped; re-encoding it needs its identity.
+        let Some(encoding) = Encoding::from_bytes(&e.encoding) else { continue };
+        members.push((e.org.0.as_u128(), encoding));
+        cases.push(e.case);
+    }
+    let pairs = tokio::task::spawn_blocking(move || link_across_groups(&members, threshold, threads))
+        .await
+        .map_err(|_| StoreError::Corrupt("linkage task"))?;
+    let proposals: Vec<(CaseId, CaseId, f64)> = pairs.into_iter().map(|(a, b, s)| (cases[a], cases[b], s)).collect();
+    let added = store.propose_links(&proposals).await?;
+    Ok((cases.len(), added))
+}

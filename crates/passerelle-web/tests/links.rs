@@ -1,0 +1,106 @@
+//! Cross-agency linkage in the web application: a case opened in a page is encoded on entry,
+//! the matcher proposes the same child in another organization, and only that child's
+//! organizations' coordinators see the proposal (without names) and decide it, audited in
+//! both organizations.
+
+mod support;
+
+use axum::http::StatusCode;
+use passerelle_store::audit::AuditFilter;
+use passerelle_store::linkage::LinkStatus;
+use support::{Client, TestApp};
+
+async fn open_case(c: &mut Client, given: &str, family: &str, birth: &str) -> String {
+    let r = c
+        .post_form(
+            "/cases/new",
+            "/cases/new",
+            &[
+                ("given_name", given),
+                ("family_name", family),
+                ("birth_date", birth),
+                ("age", "15"),
+                ("gender", "girl"),
+                ("region", "06"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.location().trim_start_matches("/cases/").to_owned()
+}
+
+#[tokio::test]
+async fn coordinators_of_the_two_organizations_decide_a_probable_match() {
+    let app = TestApp::new().await;
+    let a = app.org("DPJ Lien A").await;
+    let b = app.org("Refuge Lien B").await;
+    let c_org = app.org("Clinique Lien C").await;
+    let worker_a = app.persona(a, "worker-a", "case_worker", true).await;
+    let worker_b = app.persona(b, "worker-b", "case_worker", true).await;
+    let officer_a = app.persona(a, "officer-a", "privacy_officer", true).await;
+    let officer_b = app.persona(b, "officer-b", "privacy_officer", true).await;
+    let officer_c = app.persona(c_org, "officer-c", "privacy_officer", true).await;
+    let screener_a = app.persona(a, "screener-a", "screener", true).await;
+
+    // The same child in A and B (names swapped, accents dropped), and a different child in B.
+    let mut wa = app.signed_in(&worker_a).await;
+    let case_a = open_case(&mut wa, "Maëlle", "Bédard-Lacroix", "2010-05-17").await;
+    let mut wb = app.signed_in(&worker_b).await;
+    open_case(&mut wb, "Bedard-Lacroix", "Maelle", "2010-05-17").await;
+    open_case(&mut wb, "Inès", "Haddad", "2011-09-02").await;
+    let store = app.store();
+    assert_eq!(store.linkage_entries().await.unwrap_or_default().len(), 3, "every case is encoded on entry");
+
+    let (compared, proposed) =
+        passerelle_web::linkage::propose(store, passerelle_linkage::DEFAULT_THRESHOLD, 1).await.unwrap_or_default();
+    assert_eq!((compared, proposed), (3, 1));
+    let link = store.links(LinkStatus::Proposed, 10).await.unwrap_or_default().remove(0);
+
+    // A's coordinator sees it: both organizations, A's case code, no name from either side.
+    let mut pa = app.signed_in(&officer_a).await;
+    let page = pa.get("/links").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Refuge Lien B") && page.body.contains("DPJ Lien A"));
+    for name in ["Maëlle", "Maelle", "Bédard", "Bedard", "Haddad"] {
+        assert!(!page.body.contains(name), "{name} is shown");
+    }
+    let code_a =
+        store.case(case_a.parse().unwrap_or_else(|_| panic!("case id"))).await.map(|c| c.code).unwrap_or_default();
+    assert!(page.body.contains(&code_a), "the coordinator's own case is identified by its code");
+    assert_eq!(page.body.matches("<meter").count(), 4, "agreement field by field");
+    assert!(page.body.contains("action=\"/links/"));
+
+    // C's coordinator sees nothing and cannot decide; a screener may not look at all.
+    let mut pc = app.signed_in(&officer_c).await;
+    assert!(!pc.get("/links").await.body.contains("Refuge Lien B"));
+    let path = format!("/links/{}", link.id);
+    assert_eq!(pc.post_form("/links", &path, &[("decision", "confirm")]).await.status, StatusCode::NOT_FOUND);
+    let mut sa = app.signed_in(&screener_a).await;
+    assert_eq!(sa.get("/links").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(sa.post_form("/", &path, &[("decision", "confirm")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(pa.post_form("/links", &path, &[("decision", "maybe")]).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        pa.post_form("/links", "/links/not-an-id", &[("decision", "confirm")]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(store.links(LinkStatus::Proposed, 10).await.unwrap_or_default().len(), 1, "refusals change nothing");
+
+    // A confirms; B can no longer decide it differently.
+    let r = pa.post_form("/links", &path, &[("decision", "confirm")]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/links?notice=link-confirmed"));
+    assert_eq!(store.confirmed_links().await.unwrap_or_default().len(), 1);
+    let mut pb = app.signed_in(&officer_b).await;
+    assert_eq!(pb.post_form("/links", &path, &[("decision", "reject")]).await.status, StatusCode::CONFLICT);
+    let page = pb.get("/links").await;
+    assert!(page.body.contains("id=\"decided\""), "B sees the decision");
+
+    // The decision is in both organizations' audit trails.
+    let filter = AuditFilter { action: Some("link.confirm".into()), limit: 100, ..AuditFilter::default() };
+    let mut orgs: Vec<_> =
+        store.audit_entries(&filter).await.unwrap_or_default().iter().filter_map(|e| e.entry.object_org_id).collect();
+    orgs.sort();
+    let mut expected = vec![a, b];
+    expected.sort();
+    assert_eq!(orgs, expected);
+    app.cleanup().await;
+}
