@@ -12,10 +12,20 @@ use crate::matcher::{LinkOptions, link_with};
 use crate::normalise::parse_date;
 
 impl Record {
-    /// A platform identity as a linkage record: names, date of birth (`YYYY-MM-DD`), and the
+    /// A platform identity as a linkage record: names, date of birth (`YYYY-MM-DD`), the
     /// declared gender only where it says girl or boy (the sex field is a weak hint; a gender
-    /// that agencies may record differently is better left out than counted against a pair).
-    pub fn from_platform(given_name: &str, family_name: &str, birth_date: Option<&str>, gender: Option<&str>) -> Self {
+    /// that agencies may record differently is better left out than counted against a pair),
+    /// and the administrative region in the place of a postal code. The region is a coarse
+    /// attribute kept in clear anyway; it separates look-alikes of different regions, which
+    /// matters most when a record has no date of birth (measured on the synthetic population:
+    /// recall 0.90 → 0.94 at equal precision; `examples/synth_eval.rs`).
+    pub fn from_platform(
+        given_name: &str,
+        family_name: &str,
+        birth_date: Option<&str>,
+        gender: Option<&str>,
+        region: Option<&str>,
+    ) -> Self {
         let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         Record {
             given_name: text(given_name),
@@ -26,7 +36,7 @@ impl Record {
                 Some("boy") => Some("m".to_owned()),
                 _ => None,
             },
-            postcode: None,
+            postcode: region.and_then(text),
         }
     }
 }
@@ -69,7 +79,8 @@ mod tests {
     #[test]
     fn the_same_child_in_three_organizations_is_linked_across_them_only() {
         let key = LinkageKey::from_bytes([3; 32]);
-        let enc = |g: &str, s: &str, d: Option<&str>| encode(&key, &Record::from_platform(g, s, d, Some("girl")));
+        let enc =
+            |g: &str, s: &str, d: Option<&str>| encode(&key, &Record::from_platform(g, s, d, Some("girl"), Some("06")));
         let members = vec![
             (1, enc("Marie-Ève", "Tremblay-Gagnon", Some("2010-04-07"))),
             (2, enc("Marie", "Tremblay Gagnon", Some("2010-07-04"))),
@@ -92,7 +103,7 @@ mod tests {
 
     #[test]
     fn platform_records_keep_what_is_known() {
-        let r = Record::from_platform(" Léa ", "", Some("2011-02-30"), Some("non_binary"));
+        let r = Record::from_platform(" Léa ", "", Some("2011-02-30"), Some("non_binary"), None);
         assert_eq!(r.given_name.as_deref(), Some("Léa"));
         assert_eq!((r.surname, r.dob, r.sex), (None, None, None));
     }

@@ -2,22 +2,33 @@
 //! installation's linkage key, and stored sealed with the case key (see `passerelle-linkage`
 //! for the encoding and its threat model).
 
-use passerelle_core::case::Identity;
+use passerelle_core::case::{CaseStats, Identity};
 use passerelle_core::ids::CaseId;
 use passerelle_linkage::{Encoding, LinkageKey, Record, encode, link_across_groups};
 use passerelle_store::{Store, StoreError};
 
 use crate::AppState;
 
+/// The linkage record of a case: its identity, gender and region.
+pub fn record_of(identity: &Identity, stats: &CaseStats) -> Record {
+    let region = stats.region.map(passerelle_core::region::Region::code);
+    Record::from_platform(
+        &identity.given_name,
+        &identity.family_name,
+        identity.birth_date.as_deref(),
+        stats.gender.as_deref(),
+        region.as_deref(),
+    )
+}
+
 /// Encodes and stores a case's linkage encoding. A failure here must not undo the case the
 /// worker just opened: it is logged (without any value) and `passerelle linkage run` encodes
 /// every case left without an encoding.
-pub async fn encode_case(state: &AppState, id: CaseId, identity: &Identity, gender: Option<&str>) {
+pub async fn encode_case(app: &AppState, id: CaseId, identity: &Identity, stats: &CaseStats) {
     let result = async {
-        let key = LinkageKey::from_bytes(*state.store.linkage_key().await?.as_bytes());
-        let record =
-            Record::from_platform(&identity.given_name, &identity.family_name, identity.birth_date.as_deref(), gender);
-        state.store.set_case_linkage(id, &encode(&key, &record).to_bytes()).await
+        let key = LinkageKey::from_bytes(*app.store.linkage_key().await?.as_bytes());
+        let record = record_of(identity, stats);
+        app.store.set_case_linkage(id, &encode(&key, &record).to_bytes()).await
     }
     .await;
     if let Err(e) = result {

@@ -196,7 +196,7 @@ async fn seed_screenings_and_cases(store: &Store) -> Result<(), Failure> {
         store
             .add_case_note(case.id, worker.id, "Première rencontre au centre jeunesse. Elle veut d'abord dormir et voir une infirmière; on reparlera du reste à son rythme.")
             .await?;
-        encode(store, case.id, &input.identity, Some("girl")).await?;
+        encode(store, case.id, &input.identity, &input.stats).await?;
         // The legal clinic meets the same child, recorded a little differently: the matcher
         // proposes the link to the youth-protection team's privacy officer (marc.tremblay).
         let clinic = store
@@ -217,7 +217,7 @@ async fn seed_screenings_and_cases(store: &Store) -> Result<(), Failure> {
             ..passerelle_core::case::CaseStats::default()
         };
         let other = store.create_case(clinic.org_id, clinic.id, &identity, &stats, None).await?;
-        encode(store, other.id, &identity, Some("girl")).await?;
+        encode(store, other.id, &identity, &stats).await?;
         passerelle_web::linkage::propose(store, passerelle_linkage::DEFAULT_THRESHOLD, 1).await?;
     }
     Ok(())
@@ -228,15 +228,10 @@ async fn encode(
     store: &Store,
     id: passerelle_core::ids::CaseId,
     identity: &passerelle_core::case::Identity,
-    gender: Option<&str>,
+    stats: &passerelle_core::case::CaseStats,
 ) -> Result<(), Failure> {
     let key = crate::linkage::installation_key(store).await?;
-    let record = passerelle_linkage::Record::from_platform(
-        &identity.given_name,
-        &identity.family_name,
-        identity.birth_date.as_deref(),
-        gender,
-    );
+    let record = passerelle_web::linkage::record_of(identity, stats);
     store.set_case_linkage(id, &passerelle_linkage::encode(&key, &record).to_bytes()).await?;
     Ok(())
 }

@@ -101,33 +101,7 @@ pub async fn run(install: &InstallArgs, children: u32, seed: u64) -> Result<(), 
 
 /// Writes `population` into the installation, proposes the links and decides them.
 pub async fn fill(store: &Store, population: &Population) -> Result<(), Failure> {
-    let hash = crate::admin::hash(crate::admin::temporary_password()?).await?;
-    let mut orgs: Vec<(OrgId, UserId)> = Vec::with_capacity(population.organizations.len());
-    for o in &population.organizations {
-        let input = OrgInput::parse(&o.name, &o.org_type, &[o.regions.join(",")])
-            .map_err(|e| Failure::Other(format!("demo-data organization: {e}")))?;
-        let org = store.create_org(&input).await.map_err(|e| match e {
-            passerelle_store::StoreError::Duplicate(_) => {
-                Failure::Input("the installation already holds these fictional organizations: use an empty one".into())
-            }
-            other => other.into(),
-        })?;
-        let worker = NewUserInput::parse(
-            &format!("demo.worker.{}", o.index + 1),
-            &format!("Intervenant·e fictif·ve {}", o.index + 1),
-            &["case_worker".to_owned()],
-            "fr",
-        )
-        .map_err(|e| Failure::Other(format!("demo-data account: {e}")))?;
-        let user = store.create_user(org.id, &worker, &hash).await?;
-        orgs.push((org.id, user.id));
-    }
-    let coordinator = {
-        let (org, _) = *orgs.first().ok_or_else(|| Failure::Other("demo-data: no organization".into()))?;
-        let input = NewUserInput::parse("demo.coordination", "Coordination fictive", &["privacy_officer".into()], "fr")
-            .map_err(|e| Failure::Other(format!("demo-data account: {e}")))?;
-        store.create_user(org, &input, &hash).await?.id
-    };
+    let (orgs, coordinator) = create_network(store, population).await?;
 
     let today = passerelle_core::time::now().date();
     let opened: Vec<Date> = population.records.iter().map(|r| parse_date(&r.opened_on)).collect::<Result<_, _>>()?;
@@ -152,7 +126,13 @@ pub async fn fill(store: &Store, population: &Population) -> Result<(), Failure>
             ..Identity::default()
         };
         let linkage = encoder
-            .encode(&Record::from_platform(&r.given_name, &r.surname, r.birth_date.as_deref(), Some(&r.gender)))
+            .encode(&Record::from_platform(
+                &r.given_name,
+                &r.surname,
+                r.birth_date.as_deref(),
+                Some(&r.gender),
+                Some(&r.region),
+            ))
             .to_bytes();
         batch.push(ImportCase {
             org,
@@ -200,6 +180,38 @@ pub async fn fill(store: &Store, population: &Population) -> Result<(), Failure>
         ))
         .await?;
     Ok(())
+}
+
+/// The fictional organizations, one fictional worker each, and the fictional coordinator.
+async fn create_network(store: &Store, population: &Population) -> Result<(Vec<(OrgId, UserId)>, UserId), Failure> {
+    let hash = crate::admin::hash(crate::admin::temporary_password()?).await?;
+    let mut orgs: Vec<(OrgId, UserId)> = Vec::with_capacity(population.organizations.len());
+    for o in &population.organizations {
+        let input = OrgInput::parse(&o.name, &o.org_type, &[o.regions.join(",")])
+            .map_err(|e| Failure::Other(format!("demo-data organization: {e}")))?;
+        let org = store.create_org(&input).await.map_err(|e| match e {
+            passerelle_store::StoreError::Duplicate(_) => {
+                Failure::Input("the installation already holds these fictional organizations: use an empty one".into())
+            }
+            other => other.into(),
+        })?;
+        let worker = NewUserInput::parse(
+            &format!("demo.worker.{}", o.index + 1),
+            &format!("Intervenant·e fictif·ve {}", o.index + 1),
+            &["case_worker".to_owned()],
+            "fr",
+        )
+        .map_err(|e| Failure::Other(format!("demo-data account: {e}")))?;
+        let user = store.create_user(org.id, &worker, &hash).await?;
+        orgs.push((org.id, user.id));
+    }
+    let coordinator = {
+        let (org, _) = *orgs.first().ok_or_else(|| Failure::Other("demo-data: no organization".into()))?;
+        let input = NewUserInput::parse("demo.coordination", "Coordination fictive", &["privacy_officer".into()], "fr")
+            .map_err(|e| Failure::Other(format!("demo-data account: {e}")))?;
+        store.create_user(org, &input, &hash).await?.id
+    };
+    Ok((orgs, coordinator))
 }
 
 /// Decides every proposed link as a careful coordinator would: the same child, confirmed;

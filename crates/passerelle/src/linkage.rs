@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use passerelle_linkage::{DEFAULT_THRESHOLD, Encoder, LinkageKey, Record, run_link};
+use passerelle_linkage::{DEFAULT_THRESHOLD, Encoder, LinkageKey, run_link};
 use passerelle_store::Store;
 
 use crate::Failure;
@@ -49,12 +49,7 @@ pub async fn backfill(store: &Store, key: &LinkageKey) -> Result<usize, Failure>
         for id in ids {
             let case = store.case(id).await?;
             let Some(identity) = case.identity else { continue };
-            let record = Record::from_platform(
-                &identity.given_name,
-                &identity.family_name,
-                identity.birth_date.as_deref(),
-                case.stats.gender.as_deref(),
-            );
+            let record = passerelle_web::linkage::record_of(&identity, &case.stats);
             store.set_case_linkage(id, &encoder.encode(&record).to_bytes()).await?;
             done += 1;
         }

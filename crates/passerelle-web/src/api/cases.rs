@@ -206,7 +206,7 @@ pub async fn create(
         }
         Err(e) => return Err(caller.store_error(e)),
     };
-    crate::linkage::encode_case(&state, case.id, &input.identity, input.stats.gender.as_deref()).await;
+    crate::linkage::encode_case(&state, case.id, &input.identity, &input.stats).await;
     caller
         .audit(entry(Some(&caller.user), "case.create", "case", Some(case.id.to_string()), Some(org), Outcome::Success))
         .await?;

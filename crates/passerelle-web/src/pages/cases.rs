@@ -184,7 +184,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, who: Signed, Form(f
         }
     };
     let case = state.store.create_case(org, who.user().id, &input.identity, &input.stats, screening).await?;
-    crate::linkage::encode_case(&state, case.id, &input.identity, input.stats.gender.as_deref()).await;
+    crate::linkage::encode_case(&state, case.id, &input.identity, &input.stats).await;
     // The type of trafficking and the forms of exploitation are proposed from the screening;
     // the worker confirms or corrects them on the case page.
     if let Some(sid) = screening {
