@@ -67,10 +67,14 @@
 //! - [`period`]: quarters and budget years.
 //! - [`budget`]: the per-period ε ledger.
 //! - [`publish`](mod@publish): the tables, composition, suppression and the JSON document.
+//! - [`htcds`]: the k-anonymous export of children in HTCDS 2.0 fields.
+//! - [`csv`]: CSV that spreadsheets cannot mistake for formulas.
 
 pub mod budget;
 pub mod children;
+pub mod csv;
 pub mod dimensions;
+pub mod htcds;
 pub mod mechanism;
 pub mod period;
 pub mod publish;
@@ -82,6 +86,7 @@ pub use dimensions::{
     AgeBand, ChildRow, Exploitation, ExploitationKind, Gender, InternalExternal, PresentingSituation, ReferralSource,
     Region, UnknownValue,
 };
+pub use htcds::{FIELDS as HTCDS_FIELDS, HtcdsExport, HtcdsRow, K_ANONYMITY};
 pub use mechanism::{DiscreteLaplace, EPSILON_DENOMINATOR, MAX_EPSILON, MechanismError, margin_95};
 pub use period::{PeriodError, Quarter, budget_period, parse_year};
 pub use publish::{

@@ -44,7 +44,7 @@ pub struct Ctx {
 }
 
 /// Confirmations a redirect may ask a page to show; anything else is ignored.
-const NOTICES: [&str; 14] = [
+const NOTICES: [&str; 15] = [
     "notice-decision-recorded",
     "notice-org-created",
     "notice-user-created",
@@ -59,6 +59,7 @@ const NOTICES: [&str; 14] = [
     "notice-requirements-saved",
     "notice-link-confirmed",
     "notice-link-rejected",
+    "notice-stats-published",
 ];
 
 impl Ctx {
@@ -158,6 +159,9 @@ fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str) -> Vec<NavItem> 
     }
     if roles_allow(&user.roles, Action::ReviewLinks) {
         items.push(("/links", "nav-links"));
+    }
+    if roles_allow(&user.roles, Action::ViewStatistics) {
+        items.push(("/statistics", "nav-statistics"));
     }
     items.push(("/training", "nav-training"));
     items.push(("/legal", "nav-legal"));

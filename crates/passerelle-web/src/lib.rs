@@ -14,6 +14,7 @@ pub mod linkage;
 pub mod pages;
 pub mod security;
 pub mod session;
+pub mod statistics;
 pub mod training;
 
 use std::sync::Arc;
@@ -122,6 +123,11 @@ pub fn router(state: AppState) -> Router {
         .route("/training/completion", get(pages::training::completion))
         .route("/training/requirements", post(pages::training::set_requirements))
         .route("/training/{module}", get(pages::training::show).post(pages::training::submit))
+        .route("/statistics", get(pages::statistics::show))
+        .route("/statistics/publish", post(pages::statistics::publish))
+        .route("/statistics/htcds.csv", get(pages::statistics::htcds_csv))
+        .route("/statistics/{id}/csv", get(pages::statistics::csv))
+        .route("/statistics/{id}/report", get(pages::statistics::report))
         .route("/legal", get(pages::legal::index))
         .route("/legal/glossary", get(pages::legal::glossary))
         .route("/legal/{page}", get(pages::legal::page))

@@ -165,6 +165,16 @@ enum StatsCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write every distinct child as a de-identified HTCDS 2.0 row (CSV), k-anonymous with
+    /// k = 11: rows in smaller groups are generalised, then left out (the counts go to standard
+    /// error as one JSON line).
+    Htcds {
+        #[command(flatten)]
+        install: InstallArgs,
+        /// Where to write the export (CSV).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -222,6 +232,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::DemoData { install, children, seed } => crate::demo_data::run(&install, children, seed).await,
         Command::Stats { command: StatsCommand::Publish { install, epsilon, out } } => {
             crate::stats::publish_command(&install, &epsilon, &out).await
+        }
+        Command::Stats { command: StatsCommand::Htcds { install, out } } => {
+            crate::stats::htcds_command(&install, &out).await
         }
         Command::Bench { command: BenchCommand::Cases { install, children, samples } } => {
             crate::bench::cases(&install, children, samples).await

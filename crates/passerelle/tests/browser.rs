@@ -381,11 +381,37 @@ fn an_analyst_signs_in_with_the_password_alone() {
         sign_in(&s, &demo, "emma.pelletier", "-", &shots);
         s.wait_text("main h1", "Hello, Emma Pelletier");
         assert_eq!(page_lang(&s), "en-CA");
-        assert_eq!(nav_labels(&s), ["Home", "Training", "Legal reference", "My account"]);
+        assert_eq!(nav_labels(&s), ["Home", "Statistics", "Training", "Legal reference", "My account"]);
         assert_eq!(s.text_of("main p.lead"), "CISSS des Hautes-Terres · Analyst");
         assert_eq!(s.text_of("main p.warning"), "Your role does not require a second factor, but we recommend one.");
         assert_eq!(s.texts("main .cards h3"), ["Statistics", "My account"]);
         shots.save(&s, "home");
+
+        // The statistics card leads to the dashboard; a publication made there shows charts,
+        // the map and tables that pass the accessibility rules.
+        s.click("main .cards a[href='/statistics']");
+        s.wait_url(&format!("{}/statistics", demo.base));
+        s.wait_text("main h1", "De-identified statistics");
+        assert_eq!(nav_current(&s).as_deref(), Some("Statistics"));
+        // The demo made a first publication when it started; the analyst makes another.
+        assert!(s.find("#no-publication").is_none(), "the demo's first publication is shown");
+        assert!(s.find_all("svg[role=img]").len() >= 12);
+        s.type_into("#epsilon", "0.5");
+        s.click("form[action='/statistics/publish'] button[type=submit]");
+        s.wait_for("main p.notice");
+        assert!(s.find_all("svg[role=img]").len() >= 12, "the map and a chart per table");
+        assert!(s.find_all("table.stats-data caption").len() >= 11, "a table per chart");
+        shots.save(&s, "statistics");
+        if let Some(axe) = axe_script() {
+            let run_axe = format!(
+                "{axe}\n;return axe.run(document, {{runOnly: {{type: 'tag', values: {}}}, resultTypes: ['violations']}})\
+                 .then(r => r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', ')));",
+                serde_json::json!(AXE_TAGS)
+            );
+            let violations = s.execute(&run_axe, &[]);
+            assert!(violations.is_array(), "axe-core ran: {violations}");
+            assert_eq!(violations, serde_json::json!([]), "accessibility violations on the dashboard");
+        }
 
         s.click("nav.main-nav a[href='/account']");
         s.wait_url(&format!("{}/account", demo.base));

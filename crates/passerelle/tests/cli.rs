@@ -462,6 +462,37 @@ fn demo_data_then_stats_publish_counts_children_not_records() {
     assert!(publish("2").status.success());
     let o = publish("0.1");
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+
+    // The HTCDS export: the standard's columns only, every combination shared by 11 children
+    // at least, and no name.
+    let csv = install.dir.join("htcds.csv");
+    let o = install.run(&["stats", "htcds"], &["--out", &csv.display().to_string()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = last_json(&stderr(&o));
+    let text = std::fs::read_to_string(&csv).unwrap_or_default();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "yearOfRegistration,x_QuebecRegion,prs_Gender,vic_AgeWhenTrafficked,vic_TraffickingStatus,\
+         vic_TypeOfExploitation,x_InternalExternal,org_Type"
+    );
+    let rows = report["rows"].as_u64().unwrap_or_default();
+    assert_eq!(usize::try_from(rows).unwrap_or_default(), lines.len() - 1, "{report}");
+    assert_eq!(report["k"], 11);
+    assert!(rows + report["dropped"].as_u64().unwrap_or_default() < 400 + 20, "children, not records: {report}");
+    let mut classes = std::collections::HashMap::new();
+    for l in &lines[1..] {
+        *classes.entry(*l).or_insert(0) += 1;
+    }
+    assert!(classes.values().all(|n| *n >= 11), "a class under k: {classes:?}");
+    for r in &population.records {
+        for name in [&r.given_name, &r.surname] {
+            assert!(name.chars().count() < 4 || !text.contains(name.as_str()), "a name is in the export");
+        }
+    }
+    let o = install.run(&["stats", "htcds"], &[]);
+    assert_eq!(o.status.code(), Some(2), "--out is required: {}", stderr(&o));
+
     let verify = install.run(&["audit", "verify"], &[]);
     assert!(verify.status.success(), "{}", stderr(&verify));
 }

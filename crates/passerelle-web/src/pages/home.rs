@@ -63,7 +63,7 @@ fn cards(ctx: &Ctx, roles: &[Role]) -> Vec<Card> {
         ids.push(("card-approvals", None));
     }
     if has(Action::ViewStatistics) {
-        ids.push(("card-statistics", None));
+        ids.push(("card-statistics", Some("/statistics")));
     }
     if has(Action::ManageTraining) {
         ids.push(("card-training", Some("/training/completion")));

@@ -12,6 +12,7 @@ pub mod plans;
 pub mod public;
 pub mod screenings;
 pub mod setup;
+pub mod statistics;
 pub mod training;
 pub mod users;
 
