@@ -123,6 +123,10 @@ pub enum Action {
     ViewStatistics,
     /// Manage training modules and see completion.
     ManageTraining,
+    /// Keep one's own organization's profile in the partner directory (services,
+    /// populations served, languages, hours, intake contact, referrals). Reading the directory needs
+    /// only [`Action::ViewOrganization`], which every role holds.
+    ManageDirectory,
     /// Review the probable matches between organizations' cases (the same child?) and
     /// confirm or reject them.
     ReviewLinks,
@@ -132,7 +136,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the permission matrix tests and the documentation.
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ManageOrganizations,
         Action::ViewOrganization,
         Action::ViewUsers,
@@ -145,6 +149,7 @@ impl Action {
         Action::ApprovePlans,
         Action::ViewStatistics,
         Action::ManageTraining,
+        Action::ManageDirectory,
         Action::ReviewLinks,
         Action::ManageInstallation,
     ];
@@ -164,6 +169,7 @@ impl Action {
             Action::ApprovePlans => "approve_plans",
             Action::ViewStatistics => "view_statistics",
             Action::ManageTraining => "manage_training",
+            Action::ManageDirectory => "manage_directory",
             Action::ReviewLinks => "review_links",
             Action::ManageInstallation => "manage_installation",
         }
@@ -191,7 +197,15 @@ const TABLE: &[(Role, &[Action])] = &[
     ),
     (
         R::OrgAdmin,
-        &[A::ViewOrganization, A::ViewUsers, A::ManageUsers, A::ViewAudit, A::ManageOwnTokens, A::ManageTraining],
+        &[
+            A::ViewOrganization,
+            A::ViewUsers,
+            A::ManageUsers,
+            A::ViewAudit,
+            A::ManageOwnTokens,
+            A::ManageTraining,
+            A::ManageDirectory,
+        ],
     ),
     (R::PrivacyOfficer, &[A::ViewOrganization, A::ViewUsers, A::ViewAudit, A::ManageOwnTokens, A::ReviewLinks]),
     (
@@ -254,6 +268,10 @@ mod tests {
             assert_eq!(role_allows(role, A::ViewStatistics), role == R::Analyst, "{role}");
             assert_eq!(role_allows(role, A::ManageOrganizations), role == R::SystemAdmin, "{role}");
             assert_eq!(role_allows(role, A::ManageInstallation), role == R::SystemAdmin, "{role}");
+            // Everyone reads the partner directory; only an organization's administrator
+            // keeps its profile.
+            assert!(role_allows(role, A::ViewOrganization), "{role}");
+            assert_eq!(role_allows(role, A::ManageDirectory), role == R::OrgAdmin, "{role}");
         }
         for role in [R::Analyst, R::Trainer, R::SystemAdmin, R::OrgAdmin] {
             assert!(!role_allows(role, A::ViewCases), "{role}");

@@ -87,6 +87,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "case profile", include_str!("../migrations/sqlite/0005_case_profile.sql")),
     (6, "training", include_str!("../migrations/sqlite/0006_training.sql")),
     (7, "linkage and statistics", include_str!("../migrations/sqlite/0007_linkage_statistics.sql")),
+    (8, "partner directory", include_str!("../migrations/sqlite/0008_partner_directory.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -96,6 +97,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "case profile", include_str!("../migrations/postgres/0005_case_profile.sql")),
     (6, "training", include_str!("../migrations/postgres/0006_training.sql")),
     (7, "linkage and statistics", include_str!("../migrations/postgres/0007_linkage_statistics.sql")),
+    (8, "partner directory", include_str!("../migrations/postgres/0008_partner_directory.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

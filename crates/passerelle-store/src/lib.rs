@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod cases;
 pub mod db;
+pub mod directory;
 pub mod error;
 pub mod import;
 pub mod keys;

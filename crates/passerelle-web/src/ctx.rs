@@ -44,7 +44,7 @@ pub struct Ctx {
 }
 
 /// Confirmations a redirect may ask a page to show; anything else is ignored.
-const NOTICES: [&str; 15] = [
+const NOTICES: [&str; 16] = [
     "notice-decision-recorded",
     "notice-org-created",
     "notice-user-created",
@@ -60,6 +60,7 @@ const NOTICES: [&str; 15] = [
     "notice-link-confirmed",
     "notice-link-rejected",
     "notice-stats-published",
+    "notice-directory-saved",
 ];
 
 impl Ctx {
@@ -163,6 +164,7 @@ fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str) -> Vec<NavItem> 
     if roles_allow(&user.roles, Action::ViewStatistics) {
         items.push(("/statistics", "nav-statistics"));
     }
+    items.push(("/directory", "nav-directory"));
     items.push(("/training", "nav-training"));
     items.push(("/legal", "nav-legal"));
     items.push(("/account", "nav-account"));

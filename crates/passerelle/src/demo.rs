@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 
 use passerelle_core::audit::{NewAuditEntry, Outcome};
+use passerelle_core::directory::ProfileForm;
 use passerelle_core::org::OrgInput;
 use passerelle_core::role::Role;
 use passerelle_core::user::NewUserInput;
@@ -94,6 +95,7 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, Failure> {
     crate::demo_data::fill(store, &population).await?;
     seed_screenings_and_cases(store).await?;
     seed_training(store, &org_ids).await?;
+    seed_directory(store, &org_ids).await?;
     crate::stats::publish_in(store, 0.5).await?;
     store
         .audit(NewAuditEntry {
@@ -118,6 +120,129 @@ async fn seed_training(store: &Store, org_ids: &[passerelle_core::ids::OrgId]) -
         store.credentials_by_username("maya.fontaine").await?.ok_or_else(|| Failure::Other("demo account".into()))?;
     let list = [Requirement { role: Role::Screener, module_id: "what-is-trafficking".to_owned() }];
     store.set_training_requirements(org, admin.user.id, &list).await?;
+    Ok(())
+}
+
+/// A fictional directory profile (French text; the interface translates the codes).
+struct DemoProfile {
+    /// Index in [`ORGS`].
+    org: usize,
+    /// The account of that organization that keeps the profile.
+    keeper: &'static str,
+    services: &'static str,
+    populations: &'static str,
+    languages: &'static str,
+    hours: &'static str,
+    phone: &'static str,
+    email: &'static str,
+    description: &'static str,
+}
+
+impl DemoProfile {
+    fn form(&self) -> ProfileForm {
+        ProfileForm {
+            services: vec![self.services.to_owned()],
+            populations: vec![self.populations.to_owned()],
+            languages: vec![self.languages.to_owned()],
+            hours: self.hours.to_owned(),
+            intake_phone: self.phone.to_owned(),
+            intake_email: self.email.to_owned(),
+            description: self.description.to_owned(),
+            accepts_referrals: true,
+        }
+    }
+}
+
+/// Directory profiles of the six hand-made organizations (the synthetic network's
+/// organizations have none); every one accepts referrals.
+const PROFILES: [DemoProfile; 6] = [
+    DemoProfile {
+        org: 0,
+        keeper: "sophie.gagnon",
+        services: "youth_protection,victim_assistance",
+        populations: "youth_in_care,ethnocultural,newcomers",
+        languages: "fr,en,es,ar,ht",
+        hours: "Réception des signalements 24 heures sur 24, 7 jours sur 7",
+        phone: "514 555-0110",
+        email: "signalements@dpj-deux-rives.example",
+        description: "Réception et traitement des signalements pour Montréal et Laval. Une équipe dédiée à \
+                      l'exploitation sexuelle évalue les signalements en moins de 24 heures et coordonne l'aide \
+                      avec la police et les refuges.",
+    },
+    DemoProfile {
+        org: 1,
+        keeper: "karim.benali",
+        services: "police,victim_assistance",
+        populations: "street_youth,youth_in_care",
+        languages: "fr,en",
+        hours: "Urgence : 911. Section des crimes contre la personne : lundi au vendredi, 8 h à 16 h",
+        phone: "450 555-0120",
+        email: "",
+        description: "Enquêtes sur l'exploitation sexuelle et la traite en Montérégie. Un enquêteur formé à \
+                      l'entrevue des enfants reçoit les références des partenaires et accompagne la victime vers \
+                      les services d'aide.",
+    },
+    DemoProfile {
+        org: 2,
+        keeper: "emma.pelletier",
+        services: "health_care,sexual_health,mental_health,addiction,victim_assistance",
+        populations: "street_youth,lgbtq_youth,boys,girls",
+        languages: "fr,en",
+        hours: "Accueil psychosocial : lundi au vendredi, 8 h à 20 h; fin de semaine, 9 h à 17 h",
+        phone: "450 555-0130 poste 2",
+        email: "accueil.jeunesse@cisss-hautes-terres.example",
+        description: "Soins de santé, santé sexuelle (dépistage, contraception, soins après une agression), santé \
+                      mentale et dépendances pour les jeunes de Lanaudière et des Laurentides, sans carte \
+                      d'assurance maladie au besoin.",
+    },
+    DemoProfile {
+        org: 3,
+        keeper: "nadia.cote",
+        services: "shelter,victim_assistance,mental_health",
+        populations: "girls,street_youth,lgbtq_youth",
+        languages: "fr,en",
+        hours: "24 heures sur 24, 7 jours sur 7",
+        phone: "418 555-0140",
+        email: "",
+        description: "Hébergement d'urgence et de transition pour les filles et les jeunes de 12 à 17 ans de la \
+                      Capitale-Nationale, avec une intervenante de garde en tout temps. Adresse confidentielle.",
+    },
+    DemoProfile {
+        org: 4,
+        keeper: "louis.gauthier",
+        services: "street_outreach,cultural_community,education,employment",
+        populations: "indigenous_youth,street_youth,boys",
+        languages: "fr,en,cr",
+        hours: "Mardi au samedi, 12 h à 21 h; travail de rue en soirée",
+        phone: "819 555-0150",
+        email: "",
+        description: "Travail de rue, soutien culturel et accompagnement vers l'école et l'emploi en \
+                      Abitibi-Témiscamingue et dans le Nord-du-Québec, en lien avec les communautés cries.",
+    },
+    DemoProfile {
+        org: 5,
+        keeper: "maya.fontaine",
+        services: "legal_aid,immigration",
+        populations: "newcomers,ethnocultural",
+        languages: "fr,en,es,ar,fa",
+        hours: "Lundi au jeudi, 9 h à 17 h, sur rendez-vous; ligne d'accueil jusqu'à 19 h",
+        phone: "514 555-0160",
+        email: "accueil@passage.example",
+        description: "Conseils juridiques gratuits pour les jeunes victimes : droits, recours, statut \
+                      d'immigration et permis de séjour temporaire pour les victimes de la traite. Interprètes sur \
+                      demande.",
+    },
+];
+
+/// Gives the hand-made organizations their directory profiles, each kept by one of its own
+/// accounts.
+async fn seed_directory(store: &Store, org_ids: &[passerelle_core::ids::OrgId]) -> Result<(), Failure> {
+    for d in &PROFILES {
+        let org = *org_ids.get(d.org).ok_or_else(|| Failure::Other("demo organization index".into()))?;
+        let by = store.credentials_by_username(d.keeper).await?.ok_or_else(|| Failure::Other("demo account".into()))?;
+        let profile = d.form().parse().map_err(|e| Failure::Other(format!("demo directory profile: {e}")))?;
+        store.set_org_profile(org, by.user.id, &profile, 0).await?;
+    }
     Ok(())
 }
 
@@ -265,4 +390,23 @@ pub async fn run(listen: SocketAddr) -> Result<(), Failure> {
     let _ = std::fs::remove_dir_all(&dir);
     print_line("Demonstration ended; its temporary installation was deleted.")?;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every demonstration profile is valid and is kept by an account of its own organization;
+    /// the legal clinic takes legal-aid and immigration referrals.
+    #[test]
+    fn demo_profiles_are_valid_and_kept_by_their_organization() {
+        for d in &PROFILES {
+            let p = d.form().parse().unwrap_or_else(|e| panic!("{}: {e}", d.keeper));
+            let account = USERS.iter().find(|u| u.0 == d.keeper).unwrap_or_else(|| panic!("{}", d.keeper));
+            assert_eq!(account.2, d.org, "{} belongs to the organization", d.keeper);
+            if ORGS[d.org].0 == "Clinique juridique Passage" {
+                assert!(p.services.contains(&"legal_aid") && p.services.contains(&"immigration"));
+            }
+        }
+    }
 }

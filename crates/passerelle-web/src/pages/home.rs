@@ -68,6 +68,9 @@ fn cards(ctx: &Ctx, roles: &[Role]) -> Vec<Card> {
     if has(Action::ManageTraining) {
         ids.push(("card-training", Some("/training/completion")));
     }
+    if has(Action::ManageDirectory) {
+        ids.push(("card-directory", Some("/directory/profile")));
+    }
     if has(Action::ManageInstallation) {
         ids.push(("card-installation", None));
     }
@@ -150,6 +153,7 @@ mod tests {
                 "card-approvals",
                 "card-statistics",
                 "card-training",
+                "card-directory",
                 "card-installation",
                 "card-account",
             ] {

@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod directory;
 pub mod home;
 pub mod legal;
 pub mod links;
