@@ -85,3 +85,11 @@ id_type!(
     /// A note in a case.
     NoteId
 );
+id_type!(
+    /// A recorded consent to share a child's information with other organizations.
+    ConsentId
+);
+id_type!(
+    /// A recorded legal basis for sharing without consent.
+    BasisId
+);

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod authz;
 pub mod case;
+pub mod consent;
 pub mod directory;
 pub mod error;
 pub mod ids;
