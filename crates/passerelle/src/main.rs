@@ -72,7 +72,10 @@ fn main() -> ExitCode {
 
 fn init_tracing(args: &cli::Cli) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("PASSERELLE_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    // sqlx reports notices and slow statements on its own targets; neither carries values, but
+    // they would break the one-line standard error of the commands (contracts/cli.md).
+    let filter = EnvFilter::try_from_env("PASSERELLE_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sqlx::query=error"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if args.log_json {
         builder.json().init();

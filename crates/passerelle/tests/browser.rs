@@ -171,12 +171,21 @@ fn admin_home_in_both_languages(s: &Session<'_>, demo: &Demo, shots: &Shots) {
     assert_eq!(s.title(), "Accueil · Passerelle");
     assert_eq!(
         nav_labels(s),
-        ["Accueil", "Organisations", "Comptes", "Journal d'audit", "Formation", "Référence juridique", "Mon compte"],
+        [
+            "Accueil",
+            "Organisations",
+            "Comptes",
+            "Journal d'audit",
+            "Répertoire",
+            "Formation",
+            "Référence juridique",
+            "Mon compte"
+        ],
         "navigation of a system administrator"
     );
     assert_eq!(
         nav_hrefs(s),
-        ["/", "/admin/organizations", "/admin/users", "/audit", "/training", "/legal", "/account"]
+        ["/", "/admin/organizations", "/admin/users", "/audit", "/directory", "/training", "/legal", "/account"]
     );
     assert_eq!(nav_current(s).as_deref(), Some("Accueil"));
     assert_eq!(s.text_of("header .who"), "Camille Administratrice");
@@ -201,7 +210,7 @@ fn admin_home_in_both_languages(s: &Session<'_>, demo: &Demo, shots: &Shots) {
     assert_eq!(s.title(), "Home · Passerelle");
     assert_eq!(
         nav_labels(s),
-        ["Home", "Organizations", "Accounts", "Audit trail", "Training", "Legal reference", "My account"]
+        ["Home", "Organizations", "Accounts", "Audit trail", "Directory", "Training", "Legal reference", "My account"]
     );
     assert_eq!(s.text_of("header a.lang"), "Français");
     assert_eq!(s.text_of("header form[action='/logout'] button"), "Sign out");
@@ -345,10 +354,10 @@ fn a_screener_is_refused_the_audit_trail() {
         assert_eq!(page_lang(&s), "en-CA");
         assert_eq!(
             nav_labels(&s),
-            ["Home", "Screenings", "Training", "Legal reference", "My account"],
+            ["Home", "Screenings", "Directory", "Training", "Legal reference", "My account"],
             "navigation of a screener"
         );
-        assert_eq!(nav_hrefs(&s), ["/", "/screenings", "/training", "/legal", "/account"]);
+        assert_eq!(nav_hrefs(&s), ["/", "/screenings", "/directory", "/training", "/legal", "/account"]);
         let card_links: Vec<String> = s.find_all("main .cards a").iter().filter_map(|a| s.attr(a, "href")).collect();
         assert_eq!(card_links, ["/screenings/new", "/account"], "no card leads to accounts or the audit trail");
         assert_eq!(s.text_of("main p.lead"), "Service de police de Val-Clair · Screener");
@@ -381,7 +390,7 @@ fn an_analyst_signs_in_with_the_password_alone() {
         sign_in(&s, &demo, "emma.pelletier", "-", &shots);
         s.wait_text("main h1", "Hello, Emma Pelletier");
         assert_eq!(page_lang(&s), "en-CA");
-        assert_eq!(nav_labels(&s), ["Home", "Statistics", "Training", "Legal reference", "My account"]);
+        assert_eq!(nav_labels(&s), ["Home", "Statistics", "Directory", "Training", "Legal reference", "My account"]);
         assert_eq!(s.text_of("main p.lead"), "CISSS des Hautes-Terres · Analyst");
         assert_eq!(s.text_of("main p.warning"), "Your role does not require a second factor, but we recommend one.");
         assert_eq!(s.texts("main .cards h3"), ["Statistics", "My account"]);
