@@ -127,6 +127,9 @@ pub enum Action {
     /// populations served, languages, hours, intake contact, referrals). Reading the directory needs
     /// only [`Action::ViewOrganization`], which every role holds.
     ManageDirectory,
+    /// See who accessed one child's record, when, from where and on what basis (the access
+    /// report a person may ask for).
+    ViewAccessReport,
     /// Review the probable matches between organizations' cases (the same child?) and
     /// confirm or reject them.
     ReviewLinks,
@@ -136,7 +139,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the permission matrix tests and the documentation.
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::ManageOrganizations,
         Action::ViewOrganization,
         Action::ViewUsers,
@@ -151,6 +154,7 @@ impl Action {
         Action::ManageTraining,
         Action::ManageDirectory,
         Action::ReviewLinks,
+        Action::ViewAccessReport,
         Action::ManageInstallation,
     ];
 
@@ -171,6 +175,7 @@ impl Action {
             Action::ManageTraining => "manage_training",
             Action::ManageDirectory => "manage_directory",
             Action::ReviewLinks => "review_links",
+            Action::ViewAccessReport => "view_access_report",
             Action::ManageInstallation => "manage_installation",
         }
     }
@@ -207,7 +212,10 @@ const TABLE: &[(Role, &[Action])] = &[
             A::ManageDirectory,
         ],
     ),
-    (R::PrivacyOfficer, &[A::ViewOrganization, A::ViewUsers, A::ViewAudit, A::ManageOwnTokens, A::ReviewLinks]),
+    (
+        R::PrivacyOfficer,
+        &[A::ViewOrganization, A::ViewUsers, A::ViewAudit, A::ManageOwnTokens, A::ReviewLinks, A::ViewAccessReport],
+    ),
     (
         R::Supervisor,
         &[

@@ -179,6 +179,20 @@ impl Store {
         rows.into_iter().map(|r| r.into_entry().map(|(e, _)| e)).collect()
     }
 
+    /// Every entry about one object (a case, by its id), oldest first, at most `limit` (1 to
+    /// 5,000): the trail of who did what with one child's record, for an access report.
+    pub async fn audit_of_object(&self, object_id: &str, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        const SQL: &str = "SELECT seq, id, at, actor_user_id, actor_org_id, action, object_type, object_id, \
+                           object_org_id, purpose, outcome, mac FROM audit_log WHERE object_id = $1 \
+                           ORDER BY seq LIMIT $2";
+        let rows: Vec<Row> = run!(&self.db, |pool| sqlx::query_as(SQL)
+            .bind(object_id)
+            .bind(limit.clamp(1, 5000))
+            .fetch_all(pool)
+            .await)?;
+        rows.into_iter().map(|r| r.into_entry().map(|(e, _)| e)).collect()
+    }
+
     /// Recomputes the whole chain, in order, in batches.
     pub async fn verify_audit_chain(&self) -> Result<ChainCheck, StoreError> {
         const SQL: &str = "SELECT seq, id, at, actor_user_id, actor_org_id, action, object_type, object_id, \

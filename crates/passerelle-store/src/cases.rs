@@ -855,6 +855,14 @@ impl Store {
         Ok(())
     }
 
+    /// The case with this code (`C-XXXX-XXXX`), if any.
+    pub async fn case_by_code(&self, code: &str) -> Result<Option<CaseId>, StoreError> {
+        const SQL: &str = "SELECT id FROM cases WHERE code = $1";
+        let id: Option<Uuid> =
+            run!(&self.db, |pool| sqlx::query_scalar(SQL).bind(code.trim().to_uppercase()).fetch_optional(pool).await)?;
+        Ok(id.map(CaseId))
+    }
+
     /// The case a screening led to, if any. [`StoreError::NotFound`] when the screening does
     /// not exist.
     pub async fn screening_case(&self, screening: ScreeningId) -> Result<Option<CaseId>, StoreError> {

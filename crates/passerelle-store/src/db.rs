@@ -88,6 +88,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "training", include_str!("../migrations/sqlite/0006_training.sql")),
     (7, "linkage and statistics", include_str!("../migrations/sqlite/0007_linkage_statistics.sql")),
     (8, "partner directory", include_str!("../migrations/sqlite/0008_partner_directory.sql")),
+    (9, "access report", include_str!("../migrations/sqlite/0009_access_report.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -98,6 +99,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "training", include_str!("../migrations/postgres/0006_training.sql")),
     (7, "linkage and statistics", include_str!("../migrations/postgres/0007_linkage_statistics.sql")),
     (8, "partner directory", include_str!("../migrations/postgres/0008_partner_directory.sql")),
+    (9, "access report", include_str!("../migrations/postgres/0009_access_report.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

@@ -161,6 +161,9 @@ fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str) -> Vec<NavItem> 
     if roles_allow(&user.roles, Action::ReviewLinks) {
         items.push(("/links", "nav-links"));
     }
+    if roles_allow(&user.roles, Action::ViewAccessReport) {
+        items.push(("/privacy/access-report", "nav-access-report"));
+    }
     if roles_allow(&user.roles, Action::ViewStatistics) {
         items.push(("/statistics", "nav-statistics"));
     }

@@ -117,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/followups", post(pages::plans::add_followup))
         .route("/cases/{id}/followups/{fid}/done", post(pages::plans::complete_followup))
         .route("/followups", get(pages::plans::due))
+        .route("/privacy/access-report", get(pages::access_report::show))
         .route("/links", get(pages::links::list))
         .route("/links/{id}", post(pages::links::decide))
         .route("/training", get(pages::training::index))

@@ -1,5 +1,6 @@
 //! Page handlers, one module per area.
 
+pub mod access_report;
 pub mod account;
 pub mod audit;
 pub mod auth;

@@ -1,0 +1,108 @@
+//! The access report of one child's record, for the organization's privacy officer: who did
+//! what with the case, when, from which organization and on what basis — the answer to a
+//! person's access request under Québec's privacy law. It reads the audit trail only; the
+//! officer identifies the case by its code and never sees the child's identity here.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use passerelle_core::audit::Outcome;
+use passerelle_core::authz::Scope;
+use passerelle_core::role::{Action, Role};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::ctx::{Ctx, Signed};
+use crate::error::PageResult;
+use crate::pages::{audit, entry, render, require};
+
+/// The most entries a report lists.
+const MAX_ENTRIES: i64 = 5000;
+
+struct Row {
+    when: String,
+    who: String,
+    org: String,
+    action: String,
+    basis: String,
+    outcome: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "access_report.html")]
+struct ReportPage {
+    ctx: Ctx,
+    code: String,
+    searched: bool,
+    found: bool,
+    rows: Vec<Row>,
+}
+
+/// `?code=C-XXXX-XXXX`.
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    #[serde(default)]
+    code: String,
+}
+
+/// The label of an audited action on a case (the raw name when we have none).
+fn action_label(ctx: &Ctx, action: &str) -> String {
+    let id = format!("access-action-{}", action.replace('.', "-"));
+    let text = ctx.t(&id);
+    if text == id { action.to_owned() } else { text }
+}
+
+/// `GET /privacy/access-report[?code=…]`: the form, then the report of a case of the
+/// officer's own organization (any other code is "not found", like a code that does not exist).
+pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q): Query<ReportQuery>) -> PageResult {
+    let org = who.user().org_id;
+    require(&state, &who, Action::ViewAccessReport, Scope::Org(org)).await?;
+    let code = q.code.trim().to_uppercase();
+    let searched = !code.is_empty();
+    let case = if searched && code.len() <= 20 { state.store.case_by_code(&code).await? } else { None };
+    let case = match case {
+        Some(id) if state.store.case_org(id).await? == org => Some(state.store.case(id).await?),
+        _ => None,
+    };
+    let Some(case) = case else {
+        return render(&ReportPage { ctx, code, searched, found: false, rows: Vec::new() });
+    };
+    let entries = state.store.audit_of_object(&case.id.to_string(), MAX_ENTRIES).await?;
+    let mut rows = Vec::with_capacity(entries.len());
+    for e in entries {
+        let f = &e.entry;
+        let actor = match f.actor_user_id {
+            Some(u) => state.store.user(u).await.ok(),
+            None => None,
+        };
+        let actor_org = match f.actor_org_id {
+            Some(o) => state.store.org(o).await.map(|o| o.name).unwrap_or_default(),
+            None => String::new(),
+        };
+        // The basis the platform knew for the access: the worker's assignment, supervision
+        // within the organization, or the command line; other bases (referral with consent,
+        // legal basis, emergency access) will name themselves in the trail's purpose.
+        let basis = match &actor {
+            None => ctx.t("access-basis-system"),
+            Some(_) if f.actor_org_id != Some(case.org_id) => {
+                f.purpose.clone().unwrap_or_else(|| ctx.t("access-basis-other-org"))
+            }
+            Some(u) if case.assigned.contains(&u.id) || case.created_by == u.id => ctx.t("access-basis-assigned"),
+            Some(u) if u.roles.contains(&Role::Supervisor) => ctx.t("access-basis-supervision"),
+            Some(_) => ctx.t("access-basis-organization"),
+        };
+        rows.push(Row {
+            when: ctx.when(&e.at),
+            who: actor.map_or_else(|| ctx.t("access-who-system"), |u| u.display_name),
+            org: actor_org,
+            action: action_label(&ctx, &f.action),
+            basis,
+            outcome: f.outcome.as_str(),
+        });
+    }
+    audit(
+        &state,
+        entry(Some(who.user()), "access_report.view", "case", Some(case.id.to_string()), Some(org), Outcome::Success),
+    )
+    .await?;
+    render(&ReportPage { ctx, code: case.code, searched, found: true, rows })
+}
