@@ -21,17 +21,27 @@ pub fn record_of(identity: &Identity, stats: &CaseStats) -> Record {
     )
 }
 
+/// The installation's linkage key (derived from its keys; never shown).
+pub async fn installation_key(store: &Store) -> Result<LinkageKey, StoreError> {
+    Ok(LinkageKey::from_bytes(*store.linkage_key().await?.as_bytes()))
+}
+
+/// Encodes a case's identity and stores the encoding, sealed with the case key.
+pub async fn store_encoding(
+    store: &Store,
+    id: CaseId,
+    identity: &Identity,
+    stats: &CaseStats,
+) -> Result<(), StoreError> {
+    let key = installation_key(store).await?;
+    store.set_case_linkage(id, &encode(&key, &record_of(identity, stats)).to_bytes()).await
+}
+
 /// Encodes and stores a case's linkage encoding. A failure here must not undo the case the
 /// worker just opened: it is logged (without any value) and `passerelle linkage run` encodes
 /// every case left without an encoding.
 pub async fn encode_case(app: &AppState, id: CaseId, identity: &Identity, stats: &CaseStats) {
-    let result = async {
-        let key = LinkageKey::from_bytes(*app.store.linkage_key().await?.as_bytes());
-        let record = record_of(identity, stats);
-        app.store.set_case_linkage(id, &encode(&key, &record).to_bytes()).await
-    }
-    .await;
-    if let Err(e) = result {
+    if let Err(e) = store_encoding(&app.store, id, identity, stats).await {
         tracing::warn!(error = %e, "linkage encoding not stored; the next linkage run will encode the case");
     }
 }

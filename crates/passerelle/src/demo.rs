@@ -321,7 +321,7 @@ async fn seed_screenings_and_cases(store: &Store) -> Result<(), Failure> {
         store
             .add_case_note(case.id, worker.id, "Première rencontre au centre jeunesse. Elle veut d'abord dormir et voir une infirmière; on reparlera du reste à son rythme.")
             .await?;
-        encode(store, case.id, &input.identity, &input.stats).await?;
+        passerelle_web::linkage::store_encoding(store, case.id, &input.identity, &input.stats).await?;
         // The legal clinic meets the same child, recorded a little differently: the matcher
         // proposes the link to the youth-protection team's privacy officer (marc.tremblay).
         let clinic = store
@@ -342,22 +342,9 @@ async fn seed_screenings_and_cases(store: &Store) -> Result<(), Failure> {
             ..passerelle_core::case::CaseStats::default()
         };
         let other = store.create_case(clinic.org_id, clinic.id, &identity, &stats, None).await?;
-        encode(store, other.id, &identity, &stats).await?;
+        passerelle_web::linkage::store_encoding(store, other.id, &identity, &stats).await?;
         passerelle_web::linkage::propose(store, passerelle_linkage::DEFAULT_THRESHOLD, 1).await?;
     }
-    Ok(())
-}
-
-/// Stores a case's linkage encoding, as the web application does when a case is opened.
-async fn encode(
-    store: &Store,
-    id: passerelle_core::ids::CaseId,
-    identity: &passerelle_core::case::Identity,
-    stats: &passerelle_core::case::CaseStats,
-) -> Result<(), Failure> {
-    let key = crate::linkage::installation_key(store).await?;
-    let record = passerelle_web::linkage::record_of(identity, stats);
-    store.set_case_linkage(id, &passerelle_linkage::encode(&key, &record).to_bytes()).await?;
     Ok(())
 }
 

@@ -33,7 +33,7 @@ pub fn link_files(
 
 /// The installation's linkage key (derived from its keys; never shown).
 pub async fn installation_key(store: &Store) -> Result<LinkageKey, Failure> {
-    Ok(LinkageKey::from_bytes(*store.linkage_key().await?.as_bytes()))
+    Ok(passerelle_web::linkage::installation_key(store).await?)
 }
 
 /// Encodes the cases that have no encoding yet (opened before the encoder, or whose

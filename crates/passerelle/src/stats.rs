@@ -25,11 +25,6 @@ impl From<StatsError> for Failure {
     }
 }
 
-/// Every distinct child of the installation, as statistics see them.
-pub async fn children(store: &Store) -> Result<Vec<passerelle_stats::ChildRow>, Failure> {
-    Ok(statistics::children(store).await?)
-}
-
 /// `passerelle stats publish --epsilon E --out FILE`.
 pub async fn publish_command(install: &InstallArgs, epsilon: &str, out: &Path) -> Result<(), Failure> {
     // A bad ε is refused before anything is opened or written.
@@ -61,7 +56,7 @@ pub async fn htcds_command(install: &InstallArgs, out: &Path) -> Result<(), Fail
         return Err(Failure::Input("--out needs a file name".to_owned()));
     }
     let (store, _) = install.open().await?;
-    let result = children(&store).await;
+    let result = statistics::children(&store).await.map_err(Failure::from);
     if result.is_ok() {
         let entry = crate::admin::cli_entry("stats.htcds", "export", format!("k {K_ANONYMITY}"), None);
         store.audit(entry).await?;

@@ -341,19 +341,13 @@ pub async fn completion(State(state): State<AppState>, ctx: Ctx, who: Signed) ->
     users.sort_by(|a, b| a.display_name.cmp(&b.display_name));
     let people: Vec<PersonRow> = users
         .iter()
-        .map(|u| PersonRow {
-            name: u.display_name.clone(),
-            roles: u.roles.iter().map(|r| ctx.t(&format!("role-{}", r.as_str()))).collect::<Vec<_>>().join(", "),
-            cells: cat
-                .modules
-                .iter()
-                .map(|m| {
-                    done.iter()
-                        .filter(|c| c.user == u.id && c.module_id == m.id && c.version == m.version)
-                        .min_by_key(|c| c.at)
-                        .map(|c| ctx.when(&c.at))
-                })
-                .collect(),
+        .map(|u| {
+            let theirs: Vec<Completion> = done.iter().filter(|c| c.user == u.id).cloned().collect();
+            PersonRow {
+                name: u.display_name.clone(),
+                roles: u.roles.iter().map(|r| ctx.t(&format!("role-{}", r.as_str()))).collect::<Vec<_>>().join(", "),
+                cells: cat.modules.iter().map(|m| completion_for(&theirs, m).map(|c| ctx.when(&c.at))).collect(),
+            }
         })
         .collect();
     let totals = (0..cat.modules.len())
