@@ -137,14 +137,16 @@ macro_rules! named_enum {
         }
 
         impl FromStr for $name {
-            type Err = UnknownName;
+            type Err = $crate::consent::UnknownName;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 let s = s.trim();
-                Self::ALL.iter().copied().find(|x| x.as_str() == s).ok_or(UnknownName)
+                Self::ALL.iter().copied().find(|x| x.as_str() == s).ok_or($crate::consent::UnknownName)
             }
         }
     };
 }
+
+pub(crate) use named_enum;
 
 named_enum!(
     /// Who gave a consent.

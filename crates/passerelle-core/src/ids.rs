@@ -93,3 +93,15 @@ id_type!(
     /// A recorded legal basis for sharing without consent.
     BasisId
 );
+id_type!(
+    /// A referral of a child from one organization to another.
+    ReferralId
+);
+id_type!(
+    /// A secure message between the organizations of a referral.
+    MessageId
+);
+id_type!(
+    /// A service the receiving organization of a referral reports delivering.
+    ReferralServiceId
+);

@@ -13,6 +13,7 @@ pub mod error;
 pub mod ids;
 pub mod org;
 pub mod plan;
+pub mod referral;
 pub mod region;
 pub mod role;
 pub mod screening;

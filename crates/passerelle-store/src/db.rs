@@ -76,6 +76,29 @@ macro_rules! exec {
     };
 }
 
+/// Runs `$body` in one write transaction on whichever pool `$db` holds and commits it; an
+/// early return (`?`) inside the body rolls it back. SQLite takes the write lock at the start
+/// (`BEGIN IMMEDIATE`), so a read-then-write body cannot fail half-way on a busy database.
+#[macro_export]
+macro_rules! in_tx {
+    ($db:expr, |$tx:ident| $body:block) => {
+        match $db {
+            $crate::db::Db::Sqlite(pool) => {
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::db::Db::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
 /// Name of the SQLite file inside a data directory.
 pub const SQLITE_FILE: &str = "passerelle.db";
 
@@ -89,6 +112,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "linkage and statistics", include_str!("../migrations/sqlite/0007_linkage_statistics.sql")),
     (8, "partner directory", include_str!("../migrations/sqlite/0008_partner_directory.sql")),
     (9, "access report", include_str!("../migrations/sqlite/0009_access_report.sql")),
+    (10, "information exchange", include_str!("../migrations/sqlite/0010_information_exchange.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -100,6 +124,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "linkage and statistics", include_str!("../migrations/postgres/0007_linkage_statistics.sql")),
     (8, "partner directory", include_str!("../migrations/postgres/0008_partner_directory.sql")),
     (9, "access report", include_str!("../migrations/postgres/0009_access_report.sql")),
+    (10, "information exchange", include_str!("../migrations/postgres/0010_information_exchange.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

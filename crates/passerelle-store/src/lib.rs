@@ -9,6 +9,7 @@ pub mod cases;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod exchange;
 pub mod import;
 pub mod keys;
 pub mod linkage;

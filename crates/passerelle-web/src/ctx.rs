@@ -148,6 +148,7 @@ fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str) -> Vec<NavItem> 
     if roles_allow(&user.roles, Action::ViewCases) {
         items.push(("/cases", "nav-cases"));
         items.push(("/followups", "nav-due"));
+        items.push(("/referrals", "nav-referrals"));
     }
     if roles_allow(&user.roles, Action::ManageOrganizations) {
         items.push(("/admin/organizations", "nav-organizations"));

@@ -51,6 +51,16 @@ fn action_label(ctx: &Ctx, action: &str) -> String {
     if text == id { action.to_owned() } else { text }
 }
 
+/// The basis a purpose recorded in the trail names: `consent:<id>` for a referral under a
+/// consent, `basis:<id>` for one under a legal basis.
+fn basis_of_purpose(ctx: &Ctx, purpose: Option<&str>) -> String {
+    match purpose.and_then(|p| p.split_once(':')) {
+        Some(("consent", id)) => ctx.t1("access-basis-consent", "id", id),
+        Some(("basis", id)) => ctx.t1("access-basis-legal", "id", id),
+        _ => ctx.t("access-basis-other-org"),
+    }
+}
+
 /// `GET /privacy/access-report[?code=…]`: the form, then the report of a case of the
 /// officer's own organization (any other code is "not found", like a code that does not exist).
 pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q): Query<ReportQuery>) -> PageResult {
@@ -83,9 +93,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q)
         // legal basis, emergency access) will name themselves in the trail's purpose.
         let basis = match &actor {
             None => ctx.t("access-basis-system"),
-            Some(_) if f.actor_org_id != Some(case.org_id) => {
-                f.purpose.clone().unwrap_or_else(|| ctx.t("access-basis-other-org"))
-            }
+            Some(_) if f.actor_org_id != Some(case.org_id) => basis_of_purpose(&ctx, f.purpose.as_deref()),
             Some(u) if case.assigned.contains(&u.id) || case.created_by == u.id => ctx.t("access-basis-assigned"),
             Some(u) if u.roles.contains(&Role::Supervisor) => ctx.t("access-basis-supervision"),
             Some(_) => ctx.t("access-basis-organization"),

@@ -247,6 +247,7 @@ struct CasePage {
     forms: Vec<Choice>,
     profile_labels: (String, String),
     supervisor: bool,
+    exchange: crate::pages::exchange::CaseExchange,
 }
 
 /// `GET /cases/{id}`: every view is audited.
@@ -295,15 +296,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id)
     let can_assign = who.user().roles.contains(&Role::Supervisor) && can_edit;
     let facts = stat_facts(&ctx, &case.stats);
     let is_supervisor = who.user().roles.contains(&Role::Supervisor);
-    let next_statuses = CaseStatus::ALL
-        .iter()
-        .filter(|s| case.status.can_become(**s) && (**s != CaseStatus::Closed || is_supervisor))
-        .map(|s| Choice {
-            value: s.as_str().to_owned(),
-            label: ctx.t(&format!("case-status-{}", s.as_str())),
-            selected: false,
-        })
-        .collect();
+    let next_statuses = next_statuses(&ctx, case.status, is_supervisor);
     let assessments = state.store.assessments(case.id).await?;
     let needs_count = assessments.len();
     let needs = assessments.into_iter().next();
@@ -321,7 +314,9 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id)
         .collect();
     let profile = state.store.case_profile(case.id).await?;
     let (hss, kinds, forms, profile_labels) = profile_view(&ctx, &profile);
+    let exchange = crate::pages::exchange::case_exchange(&state, &ctx, &case).await?;
     let page = CasePage {
+        exchange,
         profile,
         hss,
         kinds,
@@ -349,6 +344,19 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id)
         ctx,
     };
     render(&page)
+}
+
+/// The statuses a case may move to from the case page (closing is for supervisors).
+fn next_statuses(ctx: &Ctx, current: CaseStatus, is_supervisor: bool) -> Vec<Choice> {
+    CaseStatus::ALL
+        .iter()
+        .filter(|s| current.can_become(**s) && (**s != CaseStatus::Closed || is_supervisor))
+        .map(|s| Choice {
+            value: s.as_str().to_owned(),
+            label: ctx.t(&format!("case-status-{}", s.as_str())),
+            selected: false,
+        })
+        .collect()
 }
 
 /// The profile's choices and labels for the case page.

@@ -85,6 +85,7 @@ struct DirectoryPage {
     filtered: bool,
     errors: Errors,
     can_edit: bool,
+    refer_case: Option<String>,
 }
 
 /// The search, as the query string carries it.
@@ -100,6 +101,9 @@ pub struct DirectoryQuery {
     language: String,
     #[serde(default)]
     referrals: String,
+    /// A case being referred: each card that accepts referrals offers to refer it there.
+    #[serde(default)]
+    case: String,
 }
 
 fn profile_view(ctx: &Ctx, p: &OrgProfile) -> ProfileView {
@@ -144,6 +148,12 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q)
         Ok(f) => (f, Errors::default()),
         Err(e) => (Filter::default(), Errors::from_validation(&ctx, &e)),
     };
+    // Only a case this person may edit gives the referral context; anything else is ignored.
+    let refer_case = if q.case.is_empty() {
+        None
+    } else {
+        crate::pages::cases::load_case(&state, &who, &q.case, true).await.ok().map(|c| c.id.to_string())
+    };
     let entries = state.store.directory().await?;
     let lang = ctx.lang.code();
     let mine = who.user().org_id;
@@ -181,6 +191,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q)
         languages,
         referrals: filter.referrals_only,
         errors,
+        refer_case,
         ctx,
     };
     render(&page)

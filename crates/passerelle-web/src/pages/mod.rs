@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod directory;
+pub mod exchange;
 pub mod home;
 pub mod legal;
 pub mod links;
