@@ -105,3 +105,11 @@ id_type!(
     /// A service the receiving organization of a referral reports delivering.
     ReferralServiceId
 );
+id_type!(
+    /// An emergency access ("break-glass") to a case by someone not assigned to it.
+    BreakGlassId
+);
+id_type!(
+    /// An alert shown in the application to one person.
+    AlertId
+);

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod break_glass;
 pub mod case;
 pub mod consent;
 pub mod directory;

@@ -863,6 +863,12 @@ impl Store {
         Ok(id.map(CaseId))
     }
 
+    /// A case's code (nothing decrypted).
+    pub async fn case_code(&self, id: CaseId) -> Result<String, StoreError> {
+        const SQL: &str = "SELECT code FROM cases WHERE id = $1";
+        Ok(run!(&self.db, |pool| sqlx::query_scalar(SQL).bind(id.0).fetch_one(pool).await)?)
+    }
+
     /// The case a screening led to, if any. [`StoreError::NotFound`] when the screening does
     /// not exist.
     pub async fn screening_case(&self, screening: ScreeningId) -> Result<Option<CaseId>, StoreError> {

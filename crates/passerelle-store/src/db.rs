@@ -113,6 +113,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "partner directory", include_str!("../migrations/sqlite/0008_partner_directory.sql")),
     (9, "access report", include_str!("../migrations/sqlite/0009_access_report.sql")),
     (10, "information exchange", include_str!("../migrations/sqlite/0010_information_exchange.sql")),
+    (11, "break glass", include_str!("../migrations/sqlite/0011_break_glass.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -125,6 +126,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "partner directory", include_str!("../migrations/postgres/0008_partner_directory.sql")),
     (9, "access report", include_str!("../migrations/postgres/0009_access_report.sql")),
     (10, "information exchange", include_str!("../migrations/postgres/0010_information_exchange.sql")),
+    (11, "break glass", include_str!("../migrations/postgres/0011_break_glass.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

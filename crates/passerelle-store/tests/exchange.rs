@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! Information exchange on both backends (`PASSERELLE_TEST_DATABASE_URL=postgres://… cargo
 //! test`): consents and legal bases recorded and withdrawn, referrals sent, answered, closed,
 //! their services and messages, encryption at rest and crypto-shredding.
@@ -72,7 +74,7 @@ async fn consents_are_recorded_read_back_and_withdrawn_once() {
     // A second withdrawal keeps the first instant.
     w.t.store.withdraw_consent(w.case, consent.id, w.worker, at + time::Duration::hours(1)).await.unwrap();
     let back = w.t.store.consent(consent.id).await.unwrap();
-    assert_eq!(back.withdrawn_at.map(|x| x.unix_timestamp()), Some(at.unix_timestamp()));
+    assert_eq!(back.withdrawn_at.map(time::OffsetDateTime::unix_timestamp), Some(at.unix_timestamp()));
     // Another case's consent, or a consent recorded for a case of another organization: not found.
     assert!(matches!(
         w.t.store.withdraw_consent(w.case, ConsentId::new(), w.worker, at).await,

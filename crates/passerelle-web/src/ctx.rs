@@ -23,6 +23,8 @@ pub struct NavItem {
     pub label: String,
     /// Whether this is the current page.
     pub current: bool,
+    /// A count to show beside the label (unread alerts), with its text for screen readers.
+    pub badge: Option<(i64, String)>,
 }
 
 /// The context of every rendered page.
@@ -44,7 +46,7 @@ pub struct Ctx {
 }
 
 /// Confirmations a redirect may ask a page to show; anything else is ignored.
-const NOTICES: [&str; 16] = [
+const NOTICES: [&str; 17] = [
     "notice-decision-recorded",
     "notice-org-created",
     "notice-user-created",
@@ -61,6 +63,7 @@ const NOTICES: [&str; 16] = [
     "notice-link-rejected",
     "notice-stats-published",
     "notice-directory-saved",
+    "notice-break-glass-reviewed",
 ];
 
 impl Ctx {
@@ -72,6 +75,11 @@ impl Ctx {
     /// The message `id` with one argument.
     pub fn t1(&self, id: &str, name: &str, value: &str) -> String {
         self.i18n.t_args(self.lang, id, &[(name, value)])
+    }
+
+    /// The message `id` with several arguments.
+    pub fn tn(&self, id: &str, args: &[(&str, &str)]) -> String {
+        self.i18n.t_args(self.lang, id, args)
     }
 
     /// The message of a validation error code for a field.
@@ -140,8 +148,8 @@ impl Ctx {
     }
 }
 
-fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str) -> Vec<NavItem> {
-    let mut items = vec![("/", "nav-home")];
+fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str, unread: i64) -> Vec<NavItem> {
+    let mut items = vec![("/", "nav-home"), ("/alerts", "nav-alerts")];
     if roles_allow(&user.roles, Action::Screen) {
         items.push(("/screenings", "nav-screenings"));
     }
@@ -164,6 +172,7 @@ fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str) -> Vec<NavItem> 
     }
     if roles_allow(&user.roles, Action::ViewAccessReport) {
         items.push(("/privacy/access-report", "nav-access-report"));
+        items.push(("/privacy/break-glass", "nav-break-glass"));
     }
     if roles_allow(&user.roles, Action::ViewStatistics) {
         items.push(("/statistics", "nav-statistics"));
@@ -178,6 +187,8 @@ fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str) -> Vec<NavItem> 
             href,
             label: i18n.t(lang, id),
             current: if href == "/" { path == "/" } else { path.starts_with(href) },
+            badge: (href == "/alerts" && unread > 0)
+                .then(|| (unread, i18n.t_args(lang, "nav-alerts-unread", &[("count", &unread.to_string())]))),
         })
         .collect()
 }
@@ -196,7 +207,11 @@ impl FromRequestParts<AppState> for Ctx {
         let user = auth.filter(|a| a.session.stage == Stage::Active).map(|a| a.user.clone());
         let path = parts.uri.path().to_owned();
         let here = parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
-        let nav = user.as_ref().map(|u| navigation(&state.i18n, lang, u, &path)).unwrap_or_default();
+        let nav = match &user {
+            // Alerts must be seen at once, so every page's navigation counts the unread ones.
+            Some(u) => navigation(&state.i18n, lang, u, &path, state.store.unread_alert_count(u.id).await?),
+            None => Vec::new(),
+        };
         let notice = parts
             .uri
             .query()

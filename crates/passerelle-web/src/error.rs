@@ -7,6 +7,7 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use passerelle_core::ids::CaseId;
 use passerelle_store::StoreError;
 
 use crate::AppState;
@@ -21,6 +22,10 @@ pub enum AppError {
     /// Not allowed.
     #[error("forbidden")]
     Forbidden,
+    /// A case of one's own organization that one is not entitled to: refused, with the offer
+    /// of an emergency access (the id is already in the address, so it reveals nothing).
+    #[error("forbidden, emergency access possible")]
+    EmergencyAccessOffered(CaseId),
     /// Not found (or not visible).
     #[error("not found")]
     NotFound,
@@ -49,7 +54,7 @@ impl AppError {
     fn status(self) -> StatusCode {
         match self {
             AppError::SignIn | AppError::TrainingRequired => StatusCode::SEE_OTHER,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::EmergencyAccessOffered(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
@@ -62,6 +67,7 @@ impl AppError {
     fn message(self) -> (&'static str, &'static str) {
         match self {
             AppError::SignIn | AppError::Forbidden => ("error-forbidden-title", "error-forbidden-text"),
+            AppError::EmergencyAccessOffered(_) => ("error-forbidden-title", "error-case-not-assigned-text"),
             AppError::NotFound => ("error-not-found-title", "error-not-found-text"),
             AppError::Conflict => ("error-conflict-title", "error-conflict-text"),
             AppError::BadRequest => ("error-bad-request-title", "error-bad-request-text"),
@@ -125,6 +131,8 @@ struct ErrorPage<'a> {
     skip: String,
     footer: String,
     stylesheet: &'static str,
+    /// The emergency-access offer: its link, the link's text and the warning before it.
+    offer: Option<(String, String, String)>,
 }
 
 /// Replaces the body of an error response with its translated page.
@@ -140,6 +148,14 @@ pub fn render_error_page(state: &AppState, lang: Lang, res: Response) -> Respons
         skip: state.i18n.t(lang, "skip-to-content"),
         footer: state.i18n.t(lang, "footer-confidential"),
         stylesheet: crate::assets::STYLESHEET_PATH,
+        offer: match err {
+            AppError::EmergencyAccessOffered(case) => Some((
+                format!("/cases/{case}/break-glass"),
+                state.i18n.t(lang, "glass-offer-link"),
+                state.i18n.t(lang, "glass-offer-text"),
+            )),
+            _ => None,
+        },
     };
     let body = page.render().unwrap_or_else(|_| "error".to_owned());
     let (mut parts, _) = res.into_parts();

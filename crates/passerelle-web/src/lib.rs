@@ -74,6 +74,32 @@ impl AppState {
     }
 }
 
+/// Information exchange between organizations (consents, legal bases, referrals, messages)
+/// and emergency access with its alerts: pages under the same session and CSRF layers.
+fn exchange_routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/break-glass", get(pages::break_glass::form).post(pages::break_glass::open))
+        .route("/cases/{id}/break-glass/end", post(pages::break_glass::end))
+        .route("/cases/{id}/consents/new", get(pages::exchange::consent_form))
+        .route("/cases/{id}/consents", post(pages::exchange::record_consent))
+        .route("/cases/{id}/consents/{cid}/withdraw", post(pages::exchange::withdraw_consent))
+        .route("/cases/{id}/bases/new", get(pages::exchange::basis_form))
+        .route("/cases/{id}/bases", post(pages::exchange::record_basis))
+        .route("/cases/{id}/bases/{bid}/end", post(pages::exchange::end_basis))
+        .route("/cases/{id}/refer/{org}", get(pages::exchange::refer_form).post(pages::exchange::refer))
+        .route("/referrals", get(pages::exchange::list))
+        .route("/referrals/{id}", get(pages::exchange::show))
+        .route("/referrals/{id}/answer", post(pages::exchange::answer))
+        .route("/referrals/{id}/messages", post(pages::exchange::message))
+        .route("/referrals/{id}/services", post(pages::exchange::service))
+        .route("/referrals/{id}/cancel", post(pages::exchange::cancel))
+        .route("/referrals/{id}/close", post(pages::exchange::close))
+        .route("/privacy/break-glass", get(pages::break_glass::review_list))
+        .route("/privacy/break-glass/{id}", post(pages::break_glass::review))
+        .route("/alerts", get(pages::alerts::list))
+        .route("/alerts/{id}/read", post(pages::alerts::mark_read))
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let pages = Router::new()
@@ -116,20 +142,6 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/services", post(pages::plans::add_service))
         .route("/cases/{id}/followups", post(pages::plans::add_followup))
         .route("/cases/{id}/followups/{fid}/done", post(pages::plans::complete_followup))
-        .route("/cases/{id}/consents/new", get(pages::exchange::consent_form))
-        .route("/cases/{id}/consents", post(pages::exchange::record_consent))
-        .route("/cases/{id}/consents/{cid}/withdraw", post(pages::exchange::withdraw_consent))
-        .route("/cases/{id}/bases/new", get(pages::exchange::basis_form))
-        .route("/cases/{id}/bases", post(pages::exchange::record_basis))
-        .route("/cases/{id}/bases/{bid}/end", post(pages::exchange::end_basis))
-        .route("/cases/{id}/refer/{org}", get(pages::exchange::refer_form).post(pages::exchange::refer))
-        .route("/referrals", get(pages::exchange::list))
-        .route("/referrals/{id}", get(pages::exchange::show))
-        .route("/referrals/{id}/answer", post(pages::exchange::answer))
-        .route("/referrals/{id}/messages", post(pages::exchange::message))
-        .route("/referrals/{id}/services", post(pages::exchange::service))
-        .route("/referrals/{id}/cancel", post(pages::exchange::cancel))
-        .route("/referrals/{id}/close", post(pages::exchange::close))
         .route("/followups", get(pages::plans::due))
         .route("/privacy/access-report", get(pages::access_report::show))
         .route("/links", get(pages::links::list))
@@ -149,6 +161,7 @@ pub fn router(state: AppState) -> Router {
         .route("/legal", get(pages::legal::index))
         .route("/legal/glossary", get(pages::legal::glossary))
         .route("/legal/{page}", get(pages::legal::page))
+        .merge(exchange_routes())
         .fallback(pages::home::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(middleware::from_fn_with_state(state.clone(), session::load_session));

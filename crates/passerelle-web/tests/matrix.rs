@@ -1,6 +1,6 @@
 //! The authorization matrix: three organizations × every role × the pages that touch
-//! children's data, statistics, links, training, the directory and the audit trail, with the
-//! object's organization as the third dimension. Each cell states the expected answer;
+//! children's data, statistics, links, training, the directory, alerts, emergency access and
+//! the audit trail, with the object's organization as the third dimension. Each cell states the expected answer;
 //! refusals about another organization's object are "not found", so nothing reveals it exists.
 
 mod support;
@@ -18,12 +18,14 @@ const PAGES: &[(&str, &[Role])] = &[
     ("/admin/users", &[Role::SystemAdmin, Role::OrgAdmin, Role::PrivacyOfficer, Role::Supervisor, Role::Trainer]),
     ("/links", &[Role::PrivacyOfficer]),
     ("/privacy/access-report", &[Role::PrivacyOfficer]),
+    ("/privacy/break-glass", &[Role::PrivacyOfficer]),
     ("/statistics", &[Role::Analyst]),
     ("/training/completion", &[Role::OrgAdmin, Role::Trainer]),
     ("/directory/profile", &[Role::OrgAdmin]),
     ("/directory", &Role::ALL),
     ("/training", &Role::ALL),
     ("/legal", &Role::ALL),
+    ("/alerts", &Role::ALL),
 ];
 
 #[tokio::test]
@@ -85,6 +87,18 @@ async fn every_role_of_three_organizations_against_every_page_and_object() {
         }
         if got.status != StatusCode::OK && got.body.contains("Maëva") {
             failures.push(format!("org {i} {role}: a refusal shows the name"));
+        }
+        // Emergency access: those who already see the case are sent to it; the rest of its
+        // organization cannot break glass (this organization's only case worker is assigned);
+        // other organizations do not see the case exists.
+        let glass_expected = match (*i, role) {
+            (0, Role::CaseWorker | Role::Supervisor) => StatusCode::SEE_OTHER,
+            (0, _) => StatusCode::FORBIDDEN,
+            _ => StatusCode::NOT_FOUND,
+        };
+        let got = c.get(&format!("{case_page}/break-glass")).await.status;
+        if got != glass_expected {
+            failures.push(format!("org {i} {role} GET break-glass: {got}, expected {glass_expected}"));
         }
         // A draft screening sends those who may screen on to its form.
         let screening_expected = match (*i, role) {

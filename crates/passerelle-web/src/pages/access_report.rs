@@ -5,14 +5,18 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
+use std::collections::HashMap;
+
 use passerelle_core::audit::Outcome;
 use passerelle_core::authz::Scope;
+use passerelle_core::break_glass::Reason;
 use passerelle_core::role::{Action, Role};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::ctx::{Ctx, Signed};
 use crate::error::PageResult;
+use crate::pages::break_glass::reason_label;
 use crate::pages::{audit, entry, render, require};
 
 /// The most entries a report lists.
@@ -61,6 +65,19 @@ fn basis_of_purpose(ctx: &Ctx, purpose: Option<&str>) -> String {
     }
 }
 
+/// The basis named by the purpose recorded with an audit entry (`kind:id`), when the
+/// platform knows that kind; `reasons` holds the reason of each emergency access to the case.
+fn purpose_basis(ctx: &Ctx, purpose: &str, reasons: &HashMap<String, Reason>) -> Option<String> {
+    let (kind, id) = purpose.split_once(':')?;
+    match kind {
+        "break_glass" => {
+            let reason = reasons.get(id).map_or_else(String::new, |r| reason_label(ctx, *r));
+            Some(ctx.t1("access-basis-break-glass", "reason", &reason))
+        }
+        _ => None,
+    }
+}
+
 /// `GET /privacy/access-report[?code=…]`: the form, then the report of a case of the
 /// officer's own organization (any other code is "not found", like a code that does not exist).
 pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q): Query<ReportQuery>) -> PageResult {
@@ -77,6 +94,8 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q)
         return render(&ReportPage { ctx, code, searched, found: false, rows: Vec::new() });
     };
     let entries = state.store.audit_of_object(&case.id.to_string(), MAX_ENTRIES).await?;
+    let reasons: HashMap<String, Reason> =
+        state.store.break_glass_of_case(case.id).await?.into_iter().map(|g| (g.id.to_string(), g.reason)).collect();
     let mut rows = Vec::with_capacity(entries.len());
     for e in entries {
         let f = &e.entry;
@@ -88,15 +107,20 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q)
             Some(o) => state.store.org(o).await.map(|o| o.name).unwrap_or_default(),
             None => String::new(),
         };
-        // The basis the platform knew for the access: the worker's assignment, supervision
-        // within the organization, or the command line; other bases (referral with consent,
-        // legal basis, emergency access) will name themselves in the trail's purpose.
-        let basis = match &actor {
-            None => ctx.t("access-basis-system"),
-            Some(_) if f.actor_org_id != Some(case.org_id) => basis_of_purpose(&ctx, f.purpose.as_deref()),
-            Some(u) if case.assigned.contains(&u.id) || case.created_by == u.id => ctx.t("access-basis-assigned"),
-            Some(u) if u.roles.contains(&Role::Supervisor) => ctx.t("access-basis-supervision"),
-            Some(_) => ctx.t("access-basis-organization"),
+        // A basis recorded with the entry (an emergency access) comes first; another
+        // organization's access names its referral's consent or legal basis; otherwise the
+        // basis is the worker's assignment, supervision within the organization, or the
+        // command line.
+        let recorded = f.purpose.as_deref().and_then(|p| purpose_basis(&ctx, p, &reasons));
+        let basis = match (recorded, &actor) {
+            (Some(b), _) => b,
+            (None, None) => ctx.t("access-basis-system"),
+            (None, Some(_)) if f.actor_org_id != Some(case.org_id) => basis_of_purpose(&ctx, f.purpose.as_deref()),
+            (None, Some(u)) if case.assigned.contains(&u.id) || case.created_by == u.id => {
+                ctx.t("access-basis-assigned")
+            }
+            (None, Some(u)) if u.roles.contains(&Role::Supervisor) => ctx.t("access-basis-supervision"),
+            (None, Some(_)) => ctx.t("access-basis-organization"),
         };
         rows.push(Row {
             when: ctx.when(&e.at),

@@ -5,8 +5,9 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum_extra::extract::Form;
-use passerelle_core::audit::Outcome;
+use passerelle_core::audit::{NewAuditEntry, Outcome};
 use passerelle_core::authz::Scope;
+use passerelle_core::break_glass::{Grant, may_break_glass};
 use passerelle_core::case::{
     CaseForm, CaseInput, CaseProfile, CaseStatus, EXPLOITATION, GENDERS, HSS_REGIONS, INDIGENOUS, STATUSES,
     TRAFFICKING_TYPES, can_edit_case, can_view_case,
@@ -29,7 +30,8 @@ fn scope_of(who: &Signed) -> Option<UserId> {
 }
 
 /// Loads a case for `who`, checking the access rule (view, or edit when `edit`); refusals are
-/// audited.
+/// audited. Emergency access is not consulted here: pages that only show a case use
+/// [`case_access`], so that each view under emergency access is audited with its basis.
 pub async fn load_case(state: &AppState, who: &Signed, id: &str, edit: bool) -> Result<CaseRecord, AppError> {
     let id: CaseId = id.parse().map_err(|_| AppError::NotFound)?;
     let case = state.store.case(id).await?;
@@ -40,10 +42,51 @@ pub async fn load_case(state: &AppState, who: &Signed, id: &str, edit: bool) -> 
     if !allowed {
         audit_denied(state, who.user(), "case.denied", "case", Some(case.id.to_string())).await?;
         // Another organization's case does not exist for this user; inside the organization,
-        // an unassigned worker is told plainly that access is refused.
-        return Err(if case.org_id == who.user().org_id { AppError::Forbidden } else { AppError::NotFound });
+        // an unassigned worker is told plainly that access is refused, and offered emergency
+        // access when the rule allows it (to read only: never to change the case).
+        return Err(if case.org_id != who.user().org_id {
+            AppError::NotFound
+        } else if !edit && may_break_glass(&actor, case.org_id, assigned) {
+            AppError::EmergencyAccessOffered(case.id)
+        } else {
+            AppError::Forbidden
+        });
     }
     Ok(case)
+}
+
+/// A case opened for reading, and the emergency access it is read under, if any.
+#[derive(Debug)]
+pub struct CaseAccess {
+    /// The case.
+    pub case: CaseRecord,
+    /// The emergency access in force, when the ordinary rule does not let `who` see it.
+    pub glass: Option<Grant>,
+}
+
+/// Loads a case to show it: the ordinary rule, or else an emergency access of `who` in force
+/// now. Audit each view with [`case_entry`], which names the emergency access as its basis.
+pub async fn case_access(state: &AppState, who: &Signed, id: &str) -> Result<CaseAccess, AppError> {
+    let case_id: CaseId = id.parse().map_err(|_| AppError::NotFound)?;
+    let case = state.store.case(case_id).await?;
+    let assigned = case.assigned.contains(&who.user().id);
+    let actor = who.actor();
+    if !can_view_case(&actor, case.org_id, assigned) && may_break_glass(&actor, case.org_id, assigned) {
+        let now = passerelle_core::time::now();
+        if let Some(grant) = state.store.active_break_glass(case.id, who.user().id, now).await? {
+            return Ok(CaseAccess { case, glass: Some(grant) });
+        }
+    }
+    Ok(CaseAccess { case: load_case(state, who, id, false).await?, glass: None })
+}
+
+/// The audit entry of a view of a case, with the emergency access as its purpose when there
+/// is one.
+pub fn case_entry(who: &Signed, action: &str, access: &CaseAccess) -> NewAuditEntry {
+    let c = &access.case;
+    let mut e = entry(Some(who.user()), action, "case", Some(c.id.to_string()), Some(c.org_id), Outcome::Success);
+    e.purpose = access.glass.as_ref().map(|g| crate::pages::break_glass::purpose(g.id));
+    e
 }
 
 // ----- list and search -----
@@ -248,16 +291,15 @@ struct CasePage {
     profile_labels: (String, String),
     supervisor: bool,
     exchange: crate::pages::exchange::CaseExchange,
+    glass: Option<crate::pages::break_glass::Banner>,
 }
 
 /// `GET /cases/{id}`: every view is audited.
 pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id): Path<String>) -> PageResult {
-    let case = load_case(&state, &who, &id, false).await?;
-    audit(
-        &state,
-        entry(Some(who.user()), "case.read", "case", Some(case.id.to_string()), Some(case.org_id), Outcome::Success),
-    )
-    .await?;
+    let access = case_access(&state, &who, &id).await?;
+    audit(&state, case_entry(&who, "case.read", &access)).await?;
+    let CaseAccess { case, glass } = access;
+    let glass = glass.map(|g| crate::pages::break_glass::banner(&ctx, &g));
     let colleagues_all = state.store.users_of(case.org_id).await?;
     let name_of =
         |u: UserId| colleagues_all.iter().find(|c| c.id == u).map_or_else(|| u.to_string(), |c| c.display_name.clone());
@@ -323,6 +365,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id)
         forms,
         profile_labels,
         supervisor: is_supervisor,
+        glass,
         needs,
         needs_count,
         plan_status,

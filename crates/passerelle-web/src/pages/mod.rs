@@ -2,8 +2,10 @@
 
 pub mod access_report;
 pub mod account;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod break_glass;
 pub mod cases;
 pub mod directory;
 pub mod exchange;

@@ -18,7 +18,7 @@ use passerelle_store::plans::{Followup, PlanRecord};
 use crate::AppState;
 use crate::ctx::{Ctx, Signed};
 use crate::error::{AppError, PageResult};
-use crate::pages::cases::load_case;
+use crate::pages::cases::{case_access, case_entry, load_case};
 use crate::pages::setup::{Choice, Errors};
 use crate::pages::{audit, audit_denied, entry, render, require, see_other};
 
@@ -167,8 +167,9 @@ async fn plan_page(
 
 /// `GET /cases/{id}/plan`.
 pub async fn plan(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id): Path<String>) -> PageResult {
-    let case = load_case(&state, &who, &id, false).await?;
-    audit_case(&state, &who, "case.plan.read", &case).await?;
+    let access = case_access(&state, &who, &id).await?;
+    audit(&state, case_entry(&who, "case.plan.read", &access)).await?;
+    let case = access.case;
     plan_page(&state, ctx, &who, case, None, Errors::default(), false).await
 }
 
