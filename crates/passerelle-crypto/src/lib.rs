@@ -23,6 +23,7 @@ mod error;
 mod primitives;
 
 pub mod audit;
+pub mod backup;
 pub mod blind;
 pub mod field;
 pub mod keys;

@@ -129,6 +129,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "break glass", include_str!("../migrations/postgres/0011_break_glass.sql")),
 ];
 
+/// The last migration this build knows (the same on both backends).
+pub(crate) fn latest_migration() -> i64 {
+    SQLITE_MIGRATIONS.last().map_or(0, |m| m.0).max(POSTGRES_MIGRATIONS.last().map_or(0, |m| m.0))
+}
+
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
     Migrator::with_migrations(
         list.iter()

@@ -5,6 +5,7 @@
 //! conformance tests (`tests/`) run on both backends.
 
 pub mod audit;
+pub mod backup;
 pub mod break_glass;
 pub mod cases;
 pub mod db;

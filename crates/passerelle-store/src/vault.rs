@@ -107,7 +107,7 @@ impl Vault {
 
 /// The associated data of a wrapped key: its row and purpose, so a wrapped key copied onto
 /// another row or purpose does not unwrap.
-fn wrap_aad(id: uuid::Uuid, purpose: &str) -> Vec<u8> {
+pub(crate) fn wrap_aad(id: uuid::Uuid, purpose: &str) -> Vec<u8> {
     let mut aad = b"passerelle/v1/data-key/".to_vec();
     aad.extend_from_slice(id.as_bytes());
     aad.push(b'/');

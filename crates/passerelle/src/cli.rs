@@ -46,6 +46,32 @@ enum Command {
         #[command(flatten)]
         install: InstallArgs,
     },
+    /// Write one encrypted file holding a consistent copy of the installation and its master
+    /// key (the backup key comes from `PASSERELLE_BACKUP_KEY_FILE`, created when missing).
+    Backup {
+        #[command(flatten)]
+        install: InstallArgs,
+        /// The backup file to write (replaced atomically when it exists).
+        #[arg(long)]
+        out: PathBuf,
+        /// Backup key file (default: `$XDG_CONFIG_HOME/passerelle/backup.key`, that is
+        /// `~/.config/passerelle/backup.key`); created, readable by its owner only, when missing.
+        #[arg(long, env = "PASSERELLE_BACKUP_KEY_FILE", value_name = "FILE")]
+        backup_key_file: Option<PathBuf>,
+    },
+    /// Restore a backup into an empty installation, then verify it (row counts, audit chain,
+    /// keys and a sample of decrypted values).
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        #[command(flatten)]
+        install: InstallArgs,
+        /// Backup key file (default: `$XDG_CONFIG_HOME/passerelle/backup.key`, that is
+        /// `~/.config/passerelle/backup.key`).
+        #[arg(long, env = "PASSERELLE_BACKUP_KEY_FILE", value_name = "FILE")]
+        backup_key_file: Option<PathBuf>,
+    },
     /// The tamper-evident audit trail.
     Audit {
         #[command(subcommand)]
@@ -82,6 +108,13 @@ enum Command {
         /// Seed: the same seed gives the same population.
         #[arg(long, default_value_t = 20_261_129)]
         seed: u64,
+    },
+    /// Fill an empty installation with the whole demonstration (the organizations and
+    /// accounts of `passerelle demo`, screenings, cases, training, directory, statistics and
+    /// the fictional network of 400 children), then exit. For staging and for restore tests.
+    DemoSeed {
+        #[command(flatten)]
+        install: InstallArgs,
     },
     /// De-identified statistics with differential privacy.
     Stats {
@@ -217,6 +250,12 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             serve::serve(&install, listen, public_url.as_deref(), trust_proxy).await
         }
         Command::Migrate { install } => ops::migrate(&install).await,
+        Command::Backup { install, out, backup_key_file } => {
+            crate::backup::backup(&install, &out, backup_key_file.as_deref()).await
+        }
+        Command::Restore { from, install, backup_key_file } => {
+            crate::backup::restore(&from, &install, backup_key_file.as_deref()).await
+        }
         Command::Audit { command: AuditCommand::Verify { install } } => ops::audit_verify(&install).await,
         Command::Admin { command } => admin::run(command).await,
         Command::Keys { command: KeysCommand::Rotate { install } } => ops::keys_rotate(&install).await,
@@ -229,6 +268,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Linkage { command: LinkageCommand::Run { install, threshold, threads } } => {
             crate::linkage::run_installation(&install, threshold, threads).await
         }
+        Command::DemoSeed { install } => demo::seed_installation(&install).await,
         Command::DemoData { install, children, seed } => crate::demo_data::run(&install, children, seed).await,
         Command::Stats { command: StatsCommand::Publish { install, epsilon, out } } => {
             crate::stats::publish_command(&install, &epsilon, &out).await

@@ -348,6 +348,22 @@ async fn seed_screenings_and_cases(store: &Store) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `passerelle demo-seed`: the demonstration's data in a given, empty installation.
+pub async fn seed_installation(install: &crate::location::InstallArgs) -> Result<(), Failure> {
+    let (store, opened) = install.open().await?;
+    if !opened.new_installation {
+        store.close().await;
+        return Err(Failure::Input("demo-seed fills an empty installation only".into()));
+    }
+    let accounts = seed(&store).await;
+    store.close().await;
+    let accounts = accounts?;
+    print_line(&format!(
+        "demonstration data written: {} accounts (password {DEMO_PASSWORD}), {DEMO_CHILDREN} fictional children",
+        accounts.len()
+    ))
+}
+
 /// `passerelle demo`.
 pub async fn run(listen: SocketAddr) -> Result<(), Failure> {
     let dir = std::env::temp_dir().join(format!("passerelle-demo-{}", uuid::Uuid::now_v7()));

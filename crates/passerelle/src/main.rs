@@ -4,6 +4,7 @@
 //! on standard error; 1 any other failure. Nothing identifying is printed to standard error.
 
 mod admin;
+mod backup;
 mod bench;
 mod cli;
 mod demo;

@@ -190,7 +190,7 @@ fn usage_errors_exit_2() {
     }
     let help = Command::new(BIN).arg("--help").output().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(help.status.code(), Some(0));
-    for cmd in ["demo", "serve", "migrate", "audit", "admin", "keys", "screening"] {
+    for cmd in ["demo", "serve", "migrate", "audit", "admin", "keys", "screening", "backup", "restore"] {
         assert!(stdout(&help).contains(cmd), "{cmd} in --help");
     }
 }

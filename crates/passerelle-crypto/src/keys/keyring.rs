@@ -119,6 +119,43 @@ impl Keyring {
         Self::parse(path, &text)
     }
 
+    /// Loads the key file like [`load`](Self::load) and also returns its exact text (for a
+    /// backup, which must restore the file as it was).
+    pub fn load_with_text(path: &Path) -> Result<(Self, Zeroizing<String>)> {
+        let mut file = File::open(path).map_err(io_err(path))?;
+        let meta = file.metadata().map_err(io_err(path))?;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & GROUP_OTHER_MASK != 0 {
+            return Err(CryptoError::KeyFilePermissions { path: path.to_path_buf(), mode });
+        }
+        if !meta.is_file() {
+            return Err(format_err(path, 0, "not a regular file"));
+        }
+        let mut text = Zeroizing::new(String::new());
+        file.read_to_string(&mut text).map_err(io_err(path))?;
+        Ok((Self::parse(path, &text)?, text))
+    }
+
+    /// Parses key file text that did not come from a file (a backup).
+    pub fn from_text(text: &str) -> Result<Self> {
+        Self::parse(Path::new("(backup)"), text)
+    }
+
+    /// Creates the key file at `path` (mode 0600) holding exactly `text`, which must parse.
+    /// Refuses to replace an existing file.
+    pub fn install_text(path: &Path, text: &str) -> Result<Self> {
+        let keyring = Self::parse(path, text)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(io_err(dir))?;
+        }
+        let tmp = write_temp_text(path, text)?;
+        let linked = fs::hard_link(&tmp, path);
+        let _ = fs::remove_file(&tmp);
+        linked.map_err(io_err(path))?;
+        sync_parent(path)?;
+        Ok(keyring)
+    }
+
     fn parse(path: &Path, text: &str) -> Result<Self> {
         let mut keys = BTreeMap::new();
         for (index, line) in text.lines().enumerate() {
@@ -223,12 +260,16 @@ impl Keyring {
 /// Writes the key ring to a new sibling temporary file (mode 0600, synced) and returns its
 /// path. Same directory so that rename and link stay on one file system.
 fn write_temp(path: &Path, keyring: &Keyring) -> Result<PathBuf> {
+    write_temp_text(path, &keyring.render())
+}
+
+fn write_temp_text(path: &Path, text: &str) -> Result<PathBuf> {
     let suffix = hex_encode(&random_bytes::<8>()?);
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".tmp-{suffix}"));
     let tmp = path.with_file_name(name);
     let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(io_err(&tmp))?;
-    let written = file.write_all(keyring.render().as_bytes()).and_then(|()| file.sync_all());
+    let written = file.write_all(text.as_bytes()).and_then(|()| file.sync_all());
     if let Err(e) = written {
         let _ = fs::remove_file(&tmp);
         return Err(io_err(&tmp)(e));
