@@ -133,13 +133,18 @@ pub enum Action {
     /// Review the probable matches between organizations' cases (the same child?) and
     /// confirm or reject them.
     ReviewLinks,
-    /// Rotate the installation's keys and set retention rules.
+    /// Rotate the installation's keys, set retention rules and the privacy officer's
+    /// published contact.
     ManageInstallation,
+    /// Place and lift legal holds that suspend the destruction of a case.
+    ManageLegalHolds,
+    /// Keep the organization's confidentiality-incident register.
+    ManageIncidents,
 }
 
 impl Action {
     /// Every action, for the permission matrix tests and the documentation.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 18] = [
         Action::ManageOrganizations,
         Action::ViewOrganization,
         Action::ViewUsers,
@@ -156,6 +161,8 @@ impl Action {
         Action::ReviewLinks,
         Action::ViewAccessReport,
         Action::ManageInstallation,
+        Action::ManageLegalHolds,
+        Action::ManageIncidents,
     ];
 
     /// The stable name used in audit entries and the API.
@@ -177,6 +184,8 @@ impl Action {
             Action::ReviewLinks => "review_links",
             Action::ViewAccessReport => "view_access_report",
             Action::ManageInstallation => "manage_installation",
+            Action::ManageLegalHolds => "manage_legal_holds",
+            Action::ManageIncidents => "manage_incidents",
         }
     }
 }
@@ -214,7 +223,15 @@ const TABLE: &[(Role, &[Action])] = &[
     ),
     (
         R::PrivacyOfficer,
-        &[A::ViewOrganization, A::ViewUsers, A::ViewAudit, A::ManageOwnTokens, A::ReviewLinks, A::ViewAccessReport],
+        &[
+            A::ViewOrganization,
+            A::ViewUsers,
+            A::ViewAudit,
+            A::ManageOwnTokens,
+            A::ReviewLinks,
+            A::ViewAccessReport,
+            A::ManageIncidents,
+        ],
     ),
     (
         R::Supervisor,
@@ -226,6 +243,7 @@ const TABLE: &[(Role, &[Action])] = &[
             A::ViewCases,
             A::EditCases,
             A::ApprovePlans,
+            A::ManageLegalHolds,
         ],
     ),
     (R::CaseWorker, &[A::ViewOrganization, A::ManageOwnTokens, A::Screen, A::ViewCases, A::EditCases]),
@@ -286,6 +304,11 @@ mod tests {
             assert!(!role_allows(role, A::Screen), "{role}");
         }
         assert!(role_allows(R::Supervisor, A::ApprovePlans));
+        // Holds and the incident register have one keeper each.
+        for role in Role::ALL {
+            assert_eq!(role_allows(role, A::ManageLegalHolds), role == R::Supervisor, "{role}");
+            assert_eq!(role_allows(role, A::ManageIncidents), role == R::PrivacyOfficer, "{role}");
+        }
         assert!(!role_allows(R::CaseWorker, A::ApprovePlans));
     }
 

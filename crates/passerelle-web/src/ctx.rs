@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use passerelle_core::authz::Actor;
-use passerelle_core::role::{Action, roles_allow};
+use passerelle_core::role::{Action, Role, roles_allow};
 use passerelle_core::user::User;
 use passerelle_store::sessions::Stage;
 
@@ -46,7 +46,7 @@ pub struct Ctx {
 }
 
 /// Confirmations a redirect may ask a page to show; anything else is ignored.
-const NOTICES: [&str; 17] = [
+const NOTICES: [&str; 20] = [
     "notice-decision-recorded",
     "notice-org-created",
     "notice-user-created",
@@ -64,6 +64,9 @@ const NOTICES: [&str; 17] = [
     "notice-stats-published",
     "notice-directory-saved",
     "notice-break-glass-reviewed",
+    "notice-retention-saved",
+    "notice-privacy-contact-saved",
+    "notice-incident-saved",
 ];
 
 impl Ctx {
@@ -116,6 +119,14 @@ impl Ctx {
         crate::assets::STYLESHEET_PATH
     }
 
+    /// The public page naming the privacy officer, in the page's language.
+    pub fn privacy_href(&self) -> &'static str {
+        match self.lang {
+            Lang::Fr => "/privacy",
+            Lang::En => "/en/privacy",
+        }
+    }
+
     /// Whether the user may perform `action` (for showing links; handlers check again).
     pub fn can(&self, action: Action) -> bool {
         self.user.as_ref().is_some_and(|u| roles_allow(&u.roles, action))
@@ -149,7 +160,12 @@ impl Ctx {
 }
 
 fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str, unread: i64) -> Vec<NavItem> {
-    let mut items = vec![("/", "nav-home"), ("/alerts", "nav-alerts")];
+    let mut items = vec![("/", "nav-home")];
+    // Alerts go to administrators and privacy officers; anyone else sees the entry only while
+    // something waits for them.
+    if unread > 0 || user.roles.iter().any(|r| matches!(r, Role::OrgAdmin | Role::PrivacyOfficer)) {
+        items.push(("/alerts", "nav-alerts"));
+    }
     if roles_allow(&user.roles, Action::Screen) {
         items.push(("/screenings", "nav-screenings"));
     }
@@ -173,6 +189,12 @@ fn navigation(i18n: &I18n, lang: Lang, user: &User, path: &str, unread: i64) -> 
     if roles_allow(&user.roles, Action::ViewAccessReport) {
         items.push(("/privacy/access-report", "nav-access-report"));
         items.push(("/privacy/break-glass", "nav-break-glass"));
+    }
+    if roles_allow(&user.roles, Action::ManageIncidents) {
+        items.push(("/privacy/incidents", "nav-incidents"));
+    }
+    if roles_allow(&user.roles, Action::ManageInstallation) {
+        items.push(("/admin/retention", "nav-retention"));
     }
     if roles_allow(&user.roles, Action::ViewStatistics) {
         items.push(("/statistics", "nav-statistics"));

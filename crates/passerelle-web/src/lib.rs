@@ -144,6 +144,14 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/followups/{fid}/done", post(pages::plans::complete_followup))
         .route("/followups", get(pages::plans::due))
         .route("/privacy/access-report", get(pages::access_report::show))
+        .route("/privacy/incidents", get(pages::privacy::list))
+        .route("/privacy/incidents.csv", get(pages::privacy::export))
+        .route("/privacy/incidents/new", get(pages::privacy::new_form).post(pages::privacy::create))
+        .route("/privacy/incidents/{id}", get(pages::privacy::edit).post(pages::privacy::update))
+        .route("/admin/retention", get(pages::retention::show).post(pages::retention::save))
+        .route("/admin/privacy-contact", post(pages::retention::save_contact))
+        .route("/cases/{id}/holds", post(pages::retention::place))
+        .route("/cases/{id}/holds/{hold}/lift", post(pages::retention::lift))
         .route("/links", get(pages::links::list))
         .route("/links/{id}", post(pages::links::decide))
         .route("/training", get(pages::training::index))
@@ -178,6 +186,9 @@ pub fn router(state: AppState) -> Router {
         .route("/en/public/", get(pages::public::understand_en))
         .route("/en/public/help", get(pages::public::help_en))
         .route("/en/public/{*rest}", get(pages::public::not_found_en))
+        // The privacy officer's contact is published for everyone, under the same rules.
+        .route("/privacy", get(pages::privacy::public_fr))
+        .route("/en/privacy", get(pages::privacy::public_en))
         .layer(middleware::from_fn(security::headers))
         .layer(middleware::from_fn(pages::public::headers));
 

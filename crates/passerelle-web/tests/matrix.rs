@@ -19,6 +19,8 @@ const PAGES: &[(&str, &[Role])] = &[
     ("/links", &[Role::PrivacyOfficer]),
     ("/privacy/access-report", &[Role::PrivacyOfficer]),
     ("/privacy/break-glass", &[Role::PrivacyOfficer]),
+    ("/privacy/incidents", &[Role::PrivacyOfficer]),
+    ("/admin/retention", &[Role::SystemAdmin]),
     ("/statistics", &[Role::Analyst]),
     ("/training/completion", &[Role::OrgAdmin, Role::Trainer]),
     ("/directory/profile", &[Role::OrgAdmin]),

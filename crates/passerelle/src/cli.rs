@@ -116,6 +116,11 @@ enum Command {
         #[command(flatten)]
         install: InstallArgs,
     },
+    /// Retention: destroy what has reached the end of its retention period.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// De-identified statistics with differential privacy.
     Stats {
         #[command(subcommand)]
@@ -211,6 +216,20 @@ enum StatsCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum RetentionCommand {
+    /// Destroy every closed case, screening and register entry whose retention period is over
+    /// (cases under a legal hold are kept); runs once a day per installation, whichever server
+    /// or command comes first. Prints counts only.
+    Run {
+        #[command(flatten)]
+        install: InstallArgs,
+        /// Count what would be destroyed, destroy nothing and leave the day unclaimed.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum AuditCommand {
     /// Recompute the chain; exit 1 at the first broken entry.
     Verify {
@@ -270,6 +289,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::DemoSeed { install } => demo::seed_installation(&install).await,
         Command::DemoData { install, children, seed } => crate::demo_data::run(&install, children, seed).await,
+        Command::Retention { command: RetentionCommand::Run { install, dry_run } } => {
+            crate::retention::run(&install, dry_run).await
+        }
         Command::Stats { command: StatsCommand::Publish { install, epsilon, out } } => {
             crate::stats::publish_command(&install, &epsilon, &out).await
         }

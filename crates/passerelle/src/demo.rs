@@ -96,6 +96,7 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, Failure> {
     seed_screenings_and_cases(store).await?;
     seed_training(store, &org_ids).await?;
     seed_directory(store, &org_ids).await?;
+    store.set_privacy_contact(&demo_privacy_contact(), None).await?;
     crate::stats::publish_in(store, 0.5).await?;
     store
         .audit(NewAuditEntry {
@@ -110,6 +111,18 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, Failure> {
         })
         .await?;
     Ok(accounts)
+}
+
+/// The published privacy contact of the demonstration: fictional, like everything in it
+/// (555 numbers, an `exemple.qc.ca` address, the fictional postal code H0H 0H0).
+fn demo_privacy_contact() -> passerelle_core::privacy_contact::PrivacyContact {
+    passerelle_core::privacy_contact::PrivacyContact {
+        title: "Responsable de la protection des renseignements personnels (démonstration)".into(),
+        name: "Direction de la conformité du réseau fictif".into(),
+        email: "vie-privee@exemple.qc.ca".into(),
+        phone: "514 555-0100".into(),
+        postal_address: "1000, rue Fictive, bureau 200\nMontréal (Québec)  H0H 0H0".into(),
+    }
 }
 
 /// The legal clinic requires the first module of its screeners (so its new screener meets the

@@ -12,6 +12,7 @@ mod demo_data;
 mod linkage;
 mod location;
 mod ops;
+mod retention;
 mod serve;
 mod stats;
 

@@ -45,8 +45,10 @@ pub async fn run_http(store: Store, config: WebConfig, listen: SocketAddr, base:
     tracing::info!(address = %listen, backend = store.db.backend(), "Passerelle is ready");
     crate::admin::print_line(&format!("Passerelle is listening on {base}"))?;
     let purge = tokio::spawn(purge_sessions(store.clone()));
+    let retention = tokio::spawn(crate::retention::daily(store.clone()));
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown()).await;
     purge.abort();
+    retention.abort();
     store.close().await;
     served.map_err(|e| Failure::other("server error", e))
 }

@@ -173,9 +173,11 @@ fn admin_home_in_both_languages(s: &Session<'_>, demo: &Demo, shots: &Shots) {
         nav_labels(s),
         [
             "Accueil",
+            "Alertes",
             "Organisations",
             "Comptes",
             "Journal d'audit",
+            "Conservation",
             "Répertoire",
             "Formation",
             "Référence juridique",
@@ -185,7 +187,18 @@ fn admin_home_in_both_languages(s: &Session<'_>, demo: &Demo, shots: &Shots) {
     );
     assert_eq!(
         nav_hrefs(s),
-        ["/", "/admin/organizations", "/admin/users", "/audit", "/directory", "/training", "/legal", "/account"]
+        [
+            "/",
+            "/alerts",
+            "/admin/organizations",
+            "/admin/users",
+            "/audit",
+            "/admin/retention",
+            "/directory",
+            "/training",
+            "/legal",
+            "/account"
+        ]
     );
     assert_eq!(nav_current(s).as_deref(), Some("Accueil"));
     assert_eq!(s.text_of("header .who"), "Camille Administratrice");
@@ -210,7 +223,18 @@ fn admin_home_in_both_languages(s: &Session<'_>, demo: &Demo, shots: &Shots) {
     assert_eq!(s.title(), "Home · Passerelle");
     assert_eq!(
         nav_labels(s),
-        ["Home", "Organizations", "Accounts", "Audit trail", "Directory", "Training", "Legal reference", "My account"]
+        [
+            "Home",
+            "Alerts",
+            "Organizations",
+            "Accounts",
+            "Audit trail",
+            "Retention",
+            "Directory",
+            "Training",
+            "Legal reference",
+            "My account"
+        ]
     );
     assert_eq!(s.text_of("header a.lang"), "Français");
     assert_eq!(s.text_of("header form[action='/logout'] button"), "Sign out");

@@ -555,3 +555,48 @@ fn linkage_link_follows_the_contract() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn retention_run_destroys_once_a_day_and_prints_counts_only() {
+    let i = Install::new();
+    assert_eq!(i.run(&["migrate"], &[]).status.code(), Some(0));
+    let out = i.run(&["admin", "create-org"], &["--name", "Refuge Rétention", "--type", "shelter", "--regions", "06"]);
+    let org = stdout(&out).trim().to_owned();
+    let out = i.run(
+        &["admin", "create-user"],
+        &["--org", &org, "--username", "ann", "--display-name", "Ann", "--roles", "screener"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A draft abandoned two years ago (the default period for drafts is one month).
+    if i.pg.is_some() {
+        i.sql(
+            "INSERT INTO screenings (id, org_id, created_by, status, stage, instrument_version, facts, flags, \
+             created_at, updated_at, version) SELECT gen_random_uuid(), u.org_id, u.id, 'draft', 1, '1.0.0', \
+             '\\x00'::bytea, '', now() - interval '2 years', now() - interval '2 years', 1 FROM users u LIMIT 1",
+        );
+    } else {
+        i.sql(
+            "INSERT INTO screenings (id, org_id, created_by, status, stage, instrument_version, facts, flags, \
+             created_at, updated_at, version) SELECT randomblob(16), u.org_id, u.id, 'draft', 1, '1.0.0', X'00', '', \
+             strftime('%Y-%m-%d %H:%M:%S+00:00', 'now', '-2 years'), \
+             strftime('%Y-%m-%d %H:%M:%S+00:00', 'now', '-2 years'), 1 FROM users u LIMIT 1",
+        );
+    }
+    let dry = i.run(&["retention", "run"], &["--dry-run"]);
+    assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
+    assert!(stdout(&dry).contains("dry run") && stdout(&dry).contains("draft_screenings=1"), "{}", stdout(&dry));
+    let out = i.run(&["retention", "run"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "retention run: cases_destroyed=0 cases_held=0 anonymous_screenings=0 draft_screenings=1 incidents=0"
+    );
+    // Once a day: a second run (another server, or the command again) does nothing.
+    let again = i.run(&["retention", "run"], &[]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(stdout(&again).starts_with("retention already ran today"), "{}", stdout(&again));
+    assert!(stdout(&i.run(&["retention", "run"], &["--dry-run"])).contains("draft_screenings=0"));
+    let verify = i.run(&["audit", "verify"], &[]);
+    assert_eq!(verify.status.code(), Some(0), "{}", stderr(&verify));
+    assert_eq!(i.run(&["retention", "run"], &["--bogus"]).status.code(), Some(2));
+}

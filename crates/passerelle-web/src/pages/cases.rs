@@ -292,9 +292,12 @@ struct CasePage {
     supervisor: bool,
     exchange: crate::pages::exchange::CaseExchange,
     glass: Option<crate::pages::break_glass::Banner>,
+    /// Legal holds and destruction (see `pages::retention`; rendered by `case_holds.html`).
+    holds: crate::pages::retention::HoldsView,
 }
 
 /// `GET /cases/{id}`: every view is audited.
+#[allow(clippy::too_many_lines, reason = "one page, its parts loaded in order")]
 pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id): Path<String>) -> PageResult {
     let access = case_access(&state, &who, &id).await?;
     audit(&state, case_entry(&who, "case.read", &access)).await?;
@@ -359,6 +362,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id)
     let exchange = crate::pages::exchange::case_exchange(&state, &ctx, &case).await?;
     let page = CasePage {
         exchange,
+        holds: crate::pages::retention::holds_view(&state, &ctx, &who, &case).await?,
         profile,
         hss,
         kinds,

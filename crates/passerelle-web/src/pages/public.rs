@@ -79,6 +79,11 @@ pub struct PublicCtx {
 }
 
 impl PublicCtx {
+    /// The context of a public page in `lang`.
+    pub fn new(lang: Lang, i18n: Arc<I18n>) -> Self {
+        Self { lang, i18n }
+    }
+
     /// The message `id`.
     pub fn t(&self, id: &str) -> String {
         self.i18n.t(self.lang, id)
@@ -110,6 +115,14 @@ impl PublicCtx {
     /// Path of the embedded stylesheet.
     pub fn stylesheet(&self) -> &'static str {
         crate::assets::STYLESHEET_PATH
+    }
+
+    /// The public page naming the privacy officer, in this language.
+    pub fn privacy_href(&self) -> &'static str {
+        match self.lang {
+            Lang::Fr => "/privacy",
+            Lang::En => "/en/privacy",
+        }
     }
 }
 
@@ -146,7 +159,7 @@ fn show(state: &AppState, lang: Lang, id: Option<&str>) -> Response {
         tracing::error!("public content does not load");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let p = PublicCtx { lang, i18n: Arc::clone(&state.i18n) };
+    let p = PublicCtx::new(lang, Arc::clone(&state.i18n));
     let page = id.and_then(|id| lib.page(id));
     let href = |pg: &Page, s: Option<&Section>| match s {
         Some(s) => format!("{}#{}", path(lang, &pg.id), s.id),
