@@ -357,6 +357,7 @@ async fn seed_screenings_and_cases(store: &Store) -> Result<(), Failure> {
         let other = store.create_case(clinic.org_id, clinic.id, &identity, &stats, None).await?;
         passerelle_web::linkage::store_encoding(store, other.id, &identity, &stats).await?;
         passerelle_web::linkage::propose(store, passerelle_linkage::DEFAULT_THRESHOLD, 1).await?;
+        seed_exchange(store, case.id, &worker, &clinic).await?;
     }
     Ok(())
 }
@@ -375,6 +376,110 @@ pub async fn seed_installation(install: &crate::location::InstallArgs) -> Result
         "demonstration data written: {} accounts (password {DEMO_PASSWORD}), {DEMO_CHILDREN} fictional children",
         accounts.len()
     ))
+}
+
+/// The child's own words, a consent and a referral: Léa, 15, consented verbally to her
+/// youth-protection worker sharing her words, needs, plan goals and the persons never to
+/// contact with three partners for six months; the legal clinic accepted a referral, reports
+/// a service and has exchanged two messages. The shelter (in another region) is left for the
+/// visitor to refer her to.
+async fn seed_exchange(
+    store: &Store,
+    case: passerelle_core::ids::CaseId,
+    worker: &passerelle_core::user::User,
+    clinic: &passerelle_core::user::User,
+) -> Result<(), Failure> {
+    use passerelle_core::consent::{ConsentContext, ConsentForm, ConsentInput, Decision, Purpose, ShareRequest};
+    use passerelle_core::plan::{NeedEntry, NeedsAssessment};
+    use passerelle_core::referral::{Answer, ServiceForm, ServiceInput};
+    let needs = NeedsAssessment {
+        entries: vec![
+            NeedEntry {
+                domain: "safety".into(),
+                level: "urgent".into(),
+                child_view: "Je veux dormir quelque part où il ne viendra pas me chercher.".into(),
+                notes: "Le « chum » connaît l'adresse de sa mère.".into(),
+            },
+            NeedEntry {
+                domain: "physical_health".into(),
+                level: "significant".into(),
+                child_view: "J'aimerais voir une infirmière, une femme.".into(),
+                notes: String::new(),
+            },
+            NeedEntry {
+                domain: "education".into(),
+                level: "some".into(),
+                child_view: "Je veux retourner à l'école, mais pas la même.".into(),
+                notes: String::new(),
+            },
+        ],
+        ..NeedsAssessment::default()
+    };
+    store.add_assessment(case, worker.id, &needs).await?;
+    let orgs = store.orgs().await?;
+    let org_named = |name: &str| {
+        orgs.iter().find(|o| o.name == name).map(|o| o.id).ok_or_else(|| Failure::Other("demo organization".into()))
+    };
+    let recipients = [
+        org_named("Clinique juridique Passage")?,
+        org_named("Refuge L'Escale")?,
+        org_named("CISSS des Hautes-Terres")?,
+    ];
+    let today = passerelle_core::time::now().date();
+    let form = ConsentForm {
+        giver: "child".into(),
+        child_age: "15".into(),
+        form: "verbal".into(),
+        purposes: vec!["coordination".into(), "referral".into()],
+        recipients: recipients.iter().map(ToString::to_string).collect(),
+        categories: vec!["child_words".into(), "needs".into(), "plan_goals".into(), "unsafe_persons".into()],
+        valid_from: today.to_string(),
+        valid_until: (today + time::Duration::days(180)).to_string(),
+    };
+    let ctx = ConsentContext { from_org: worker.org_id, parent_access_blocked: false, today };
+    let consent = ConsentInput::parse(&form, &ctx)
+        .map_err(|e| Failure::Other(format!("demo consent: {e}")))?
+        .into_consent(case, worker.id);
+    store.record_consent(&consent).await?;
+    let categories = [passerelle_core::consent::Category::ChildWords, passerelle_core::consent::Category::Needs];
+    let request = ShareRequest {
+        case,
+        from_org: worker.org_id,
+        to_org: clinic.org_id,
+        purpose: Purpose::Referral,
+        categories: categories.to_vec(),
+    };
+    let Decision::Allowed { by, .. } = passerelle_core::consent::may_share(
+        &request,
+        std::slice::from_ref(&consent),
+        &[],
+        passerelle_core::time::now(),
+    ) else {
+        return Err(Failure::Other("demo referral: the consent does not cover it".into()));
+    };
+    let referral = store
+        .send_referral(&passerelle_store::exchange::NewReferral {
+            case_id: case,
+            to_org: clinic.org_id,
+            authority: by,
+            categories: &categories,
+            note: "Elle a des questions sur ses droits et sur une plainte possible; elle préfère une avocate.",
+            sent_by: worker.id,
+        })
+        .await?;
+    store.answer_referral(referral, 1, clinic.id, &Answer::Accept).await?;
+    let service = ServiceInput::parse(&ServiceForm {
+        kind: "legal_aid".into(),
+        started_on: today.to_string(),
+        detail: "Première consultation sur ses droits de victime".into(),
+    })
+    .map_err(|e| Failure::Other(format!("demo service: {e}")))?;
+    store.add_referral_service(referral, clinic.org_id, clinic.id, &service).await?;
+    store.add_referral_message(referral, worker.org_id, worker.id, "Elle sera disponible jeudi après l'école.").await?;
+    store
+        .add_referral_message(referral, clinic.org_id, clinic.id, "Rendez-vous confirmé jeudi 16 h, à nos bureaux.")
+        .await?;
+    Ok(())
 }
 
 /// `passerelle demo`.

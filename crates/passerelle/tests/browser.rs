@@ -1270,3 +1270,110 @@ fn a_coordinator_confirms_that_two_organizations_follow_the_same_child() {
     }
     finish(demo, driver);
 }
+
+/// Information exchange across regions: the youth-protection worker (Montréal) finds a
+/// shelter in the Capitale-Nationale through the directory and refers Léa with the categories
+/// her consent covers; the shelter's worker accepts and sees exactly those categories; the
+/// consent is withdrawn and the shelter's next request is refused; the privacy officer's
+/// access report shows the exchange and its basis.
+#[test]
+fn a_worker_refers_a_child_across_regions_and_a_withdrawal_cuts_the_partner_off() {
+    let Some((demo, driver)) = start() else { return };
+    let shots = Shots::new("referral");
+    {
+        let a = driver.session();
+        // Tall windows: the screenshots show the exchange section and the shared summary whole.
+        a.set_window_size(1280, 2600);
+        sign_in(&a, &demo, "alex.bouchard", "Deuxième facteur", &shots);
+        a.click("nav.main-nav a[href='/cases']");
+        a.click("main td a[href^='/cases/']");
+        a.wait_for("#exchange");
+        let case_url = a.url();
+        let code = a.text_of("main h1 code");
+        assert_eq!(a.find_all("#grants tr[id^='consent-']").len(), 1, "the demo consent is on the case");
+        assert!(a.text_of("#case-referrals").contains("Clinique juridique Passage"), "the demo referral");
+        shots.save(&a, "case-exchange");
+
+        // The directory, in the referral context, filtered to shelters of the Capitale-Nationale.
+        a.click("#refer-link");
+        a.wait_for("#refer-context");
+        choose(&a, "#f-region", "03");
+        choose(&a, "#f-service", "shelter");
+        a.click("form.dir-filters button[type='submit']");
+        a.wait_for("#refer-context");
+        let cards = a.texts("ul.dir-list li h2");
+        assert_eq!(cards, ["Refuge L'Escale"], "one shelter serves that region");
+        shots.save(&a, "directory");
+        a.click("ul.dir-list a.button[href*='/refer/']");
+        a.wait_text("main h1", "Diriger l'enfant vers un partenaire");
+        assert!(a.text_of("main p.lead").contains("Refuge L'Escale"));
+        let offered: Vec<String> =
+            a.find_all("#categories input[name='categories']").iter().filter_map(|el| a.attr(el, "value")).collect();
+        assert_eq!(offered, ["child_words", "needs", "plan_goals", "unsafe_persons"], "only what the consent covers");
+        a.click("#categories input[value='child_words']");
+        a.click("#categories input[value='needs']");
+        a.click("#categories input[value='unsafe_persons']");
+        a.type_into(
+            "#note",
+            "Elle doit quitter Montréal cette semaine; elle souhaite une place où elle pourra dormir en sécurité.",
+        );
+        shots.save(&a, "refer-form");
+        a.click("main form button[type='submit']");
+        a.wait_text("#referral-status", "En attente de réponse");
+        let referral_path = a.url().trim_start_matches(&demo.base).to_owned();
+        shots.save(&a, "referral-sent");
+
+        // The shelter's worker, in another region, accepts.
+        let b = driver.session();
+        b.set_window_size(1280, 2000);
+        sign_in(&b, &demo, "nadia.cote", "Deuxième facteur", &shots);
+        b.click("nav.main-nav a[href='/referrals']");
+        b.wait_text("main h1", "Références");
+        b.click(&format!("#received a[href='{referral_path}']"));
+        b.wait_for("#accept");
+        let before = b.source();
+        assert!(before.contains("quitter Montréal"), "the reason is shown");
+        assert!(
+            !before.contains("Léa") && !before.contains("Marc Exemple"),
+            "nothing about the child before accepting"
+        );
+        shots.save(&b, "received");
+        b.click("#accept");
+        b.wait_for("#summary");
+        assert!(b.text_of("#summary-child_words").contains("Je veux dormir quelque part"));
+        assert!(b.text_of("#summary-unsafe_persons").contains("Marc Exemple"));
+        assert!(b.find("#summary-needs").is_some());
+        assert!(b.find("#summary-identity").is_none() && b.find("#summary-plan_goals").is_none());
+        let shown = b.source();
+        assert!(!shown.contains("Fictive-Morin") && !shown.contains("Léa"), "identity was not shared");
+        shots.save(&b, "accepted-summary");
+
+        // The sender sees the progress, then the consent is withdrawn.
+        a.goto(&format!("{}{referral_path}", demo.base));
+        a.wait_text("#referral-status", "Acceptée");
+        a.goto(&case_url);
+        a.click("#grants form[action$='/withdraw'] button");
+        a.wait_for("#exchange");
+        assert!(a.text_of("#grants").contains("retiré"), "the consent shows as withdrawn");
+        shots.save(&a, "withdrawn");
+
+        // The shelter's next request is refused.
+        b.goto(&format!("{}{referral_path}", demo.base));
+        b.wait_text("main h1", "Accès terminé");
+        assert!(b.text_of("#ended-reason").contains("retiré"));
+        assert!(!b.source().contains("Marc Exemple"));
+        shots.save(&b, "access-ended");
+
+        // The privacy officer's access report shows the exchange and its basis.
+        let c = driver.session();
+        sign_in(&c, &demo, "marc.tremblay", "Deuxième facteur", &shots);
+        c.goto(&format!("{}/privacy/access-report?code={code}", demo.base));
+        c.wait_for("#access-report");
+        let report = c.text_of("#access-report");
+        assert!(report.contains("Refuge L'Escale") && report.contains("a accepté la référence"), "{report}");
+        assert!(report.contains("Consentement ("), "{report}");
+        assert!(!c.source().contains("Fictive-Morin"));
+        shots.save(&c, "access-report");
+    }
+    finish(demo, driver);
+}
