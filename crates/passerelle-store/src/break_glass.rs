@@ -13,9 +13,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::cases::{INSERT_EVENT, open_case, seal_case};
-use crate::db::Db;
 use crate::error::StoreError;
-use crate::{Store, run};
+use crate::{Store, in_tx, run};
 
 const TABLE: &str = "break_glass";
 /// The alert kind raised when someone opens a case by emergency access.
@@ -148,24 +147,6 @@ fn text(plain: &[u8], what: &'static str) -> Result<String, StoreError> {
     String::from_utf8(plain.to_vec()).map_err(|_| StoreError::Corrupt(what))
 }
 
-/// Runs `$body` (a block using `$tx`) in one transaction on either backend.
-macro_rules! in_transaction {
-    ($db:expr, $tx:ident, $body:block) => {
-        match $db {
-            Db::Sqlite(pool) => {
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                $body
-                $tx.commit().await?;
-            }
-            Db::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                $body
-                $tx.commit().await?;
-            }
-        }
-    };
-}
-
 impl Store {
     /// Opens a case by emergency access for `user`, from `now` for the fixed duration, in one
     /// transaction: the grant, an alert to every active administrator and privacy officer of
@@ -203,7 +184,7 @@ impl Store {
             expires_at: expiry(now),
             review: ReviewStatus::Pending,
         };
-        in_transaction!(&self.db, tx, {
+        in_tx!(&self.db, |tx| {
             let members: Vec<(Uuid, Uuid, String, String)> =
                 sqlx::query_as(MEMBERS).bind(org.0).fetch_all(&mut *tx).await?;
             if !members.iter().any(|(u, _, _, _)| *u == user.0) {
@@ -349,7 +330,7 @@ impl Store {
             (Some(n), Some((key_id, key))) => Some(seal_case(&key, key_id, TABLE, "review_note", id.0, n.as_bytes())?),
             _ => None,
         };
-        in_transaction!(&self.db, tx, {
+        in_tx!(&self.db, |tx| {
             let done = sqlx::query(UPDATE)
                 .bind(review.status.as_str())
                 .bind(reviewer.0)
@@ -390,7 +371,7 @@ impl Store {
         if grant.expires_at <= now {
             return Ok(());
         }
-        in_transaction!(&self.db, tx, {
+        in_tx!(&self.db, |tx| {
             let done =
                 sqlx::query(UPDATE).bind(now).bind(id.0).bind(user.0).bind(grant.expires_at).execute(&mut *tx).await?;
             if done.rows_affected() == 1 {

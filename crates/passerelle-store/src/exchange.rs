@@ -10,6 +10,7 @@
 use passerelle_core::consent::{Authority, BasisRecord, Category, Consent, Grant, LegalBasis};
 use passerelle_core::ids::{BasisId, CaseId, ConsentId, MessageId, OrgId, ReferralId, ReferralServiceId, UserId};
 use passerelle_core::referral::{Answer, DeclineReason, ServiceInput, Status};
+use passerelle_core::role::Role;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -21,6 +22,16 @@ const BASES: &str = "legal_bases";
 const REFERRALS: &str = "referrals";
 const SERVICES: &str = "referral_services";
 const MESSAGES: &str = "referral_messages";
+
+/// Alert kind: a referral arrived (to each case worker and supervisor of the receiver).
+pub const ALERT_RECEIVED: &str = "referral.received";
+/// Alert kind: a referral was accepted or declined (to the worker who sent it).
+pub const ALERT_ANSWERED: &str = "referral.answered";
+/// Object type of referral alerts (the object id is the referral's).
+pub const ALERT_OBJECT: &str = "referral";
+
+const INSERT_ALERT: &str = "INSERT INTO alerts (id, org_id, recipient_user_id, kind, object_type, object_id, created_at) \
+                            VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /// A consent or a legal basis as stored, seen as the one thing that allowed a referral.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -498,6 +509,7 @@ impl Store {
     /// asked the consent rules; this refuses (`Conflict`) a second open referral of the same
     /// case to the same organization, and `NotFound` an unknown case.
     pub async fn send_referral(&self, r: &NewReferral<'_>) -> Result<ReferralId, StoreError> {
+        const MEMBERS: &str = "SELECT id, roles, status FROM users WHERE org_id = $1 ORDER BY id";
         const OPEN: &str = "SELECT COUNT(*) FROM referrals WHERE case_id = $1 AND to_org = $2 \
                             AND status IN ('sent', 'accepted')";
         const INSERT: &str = "INSERT INTO referrals (id, case_id, from_org, to_org, authority_kind, authority_id, \
@@ -531,6 +543,27 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             event!(tx, r.case_id.0, now, r.sent_by.0, "referral.send", id);
+            // The receiving organization learns at once that a referral waits; the alert names
+            // the referral only, never the child.
+            let members: Vec<(Uuid, String, String)> =
+                sqlx::query_as(MEMBERS).bind(r.to_org.0).fetch_all(&mut *tx).await?;
+            for (member, roles, status) in members {
+                let roles =
+                    passerelle_core::role::parse_roles(&roles).map_err(|_| StoreError::Corrupt("user roles"))?;
+                let receives = roles.iter().any(|x| matches!(x, Role::CaseWorker | Role::Supervisor));
+                if status == "active" && receives {
+                    sqlx::query(INSERT_ALERT)
+                        .bind(Uuid::now_v7())
+                        .bind(r.to_org.0)
+                        .bind(member)
+                        .bind(ALERT_RECEIVED)
+                        .bind(ALERT_OBJECT)
+                        .bind(id.0.to_string())
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
         });
         Ok(id)
     }
@@ -695,6 +728,18 @@ impl Store {
                 return Err(StoreError::Conflict);
             }
             event!(tx, current.case_id.0, now, by.0, kind.as_str(), id);
+            if matches!(next, Status::Accepted | Status::Declined) {
+                sqlx::query(INSERT_ALERT)
+                    .bind(Uuid::now_v7())
+                    .bind(current.from_org.0)
+                    .bind(current.sent_by.0)
+                    .bind(ALERT_ANSWERED)
+                    .bind(ALERT_OBJECT)
+                    .bind(id.0.to_string())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         });
         Ok(())
     }

@@ -1233,3 +1233,6 @@ incident-state-assessment-due = Risk assessment to do
 incident-state-not-required = No notice required
 incident-state-due = Notices to send
 incident-state-done = Notices sent
+alert-referral-received = New referral received from { $org }.
+alert-referral-answered = Your referral to { $org }: { $status }.
+alert-referral-open = See the referral

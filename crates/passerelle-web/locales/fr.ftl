@@ -1233,3 +1233,6 @@ incident-state-assessment-due = Évaluation du risque à faire
 incident-state-not-required = Aucun avis requis
 incident-state-due = Avis à transmettre
 incident-state-done = Avis transmis
+alert-referral-received = Nouvelle référence reçue de { $org }.
+alert-referral-answered = Votre référence vers { $org } : { $status }.
+alert-referral-open = Voir la référence

@@ -226,6 +226,11 @@ async fn a_referral_shares_exactly_the_consented_categories_until_the_consent_is
         .await;
     assert!(again.body.contains("déjà en cours"), "{}", again.body);
 
+    // The receiving organization is alerted at once, without anything about the child.
+    let alerts = s.receiving.get("/alerts").await;
+    assert!(alerts.body.contains("Nouvelle référence reçue de DPJ Échange A"), "{}", alerts.body);
+    assert!(alerts.body.contains(&format!("href=\"{referral}\"")) && !alerts.body.contains("Maëlle"));
+    assert!(s.receiving.get("/").await.body.contains("non lues : 1"), "the navigation counts it");
     // The receiver sees the referral but not the child before accepting.
     let list = s.receiving.get("/referrals").await;
     assert!(list.body.contains(&format!("href=\"{referral}\"")), "{}", list.body);
@@ -238,6 +243,7 @@ async fn a_referral_shares_exactly_the_consented_categories_until_the_consent_is
         .post_form(&referral, &format!("{referral}/answer"), &[("version", "1"), ("answer", "accept")])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(s.worker.get("/alerts").await.body.contains("Votre référence vers Refuge Échange B : Acceptée"));
     let shown = s.receiving.get(&referral).await;
     assert!(shown.body.contains("id=\"summary-needs\"") && shown.body.contains("Dany Exemple"), "{}", shown.body);
     assert!(!shown.body.contains("id=\"summary-identity\"") && !shown.body.contains("Maëlle"), "identity not shared");
@@ -281,14 +287,7 @@ async fn a_referral_shares_exactly_the_consented_categories_until_the_consent_is
     // The sender still sees its own referral.
     assert_eq!(s.worker.get(&referral).await.status, StatusCode::OK);
 
-    // The access report lists the exchange with its basis, and no identity.
-    let code = s.app.store().case(s.case_id).await.map(|c| c.code).unwrap_or_default();
-    let report = s.officer.get(&format!("/privacy/access-report?code={code}")).await;
-    let table = report.body.split("<tbody>").nth(1).unwrap_or_default();
-    assert!(table.contains(&format!("Consentement ({consent})")), "{table}");
-    assert!(table.contains("a accepté la référence") && table.contains("a consulté la référence"));
-    assert!(table.contains("Refuge Échange B") && table.contains("denied"), "{table}");
-    assert!(!report.body.contains("Maëlle") && !report.body.contains("Dany Exemple"));
+    access_report_shows_the_exchange(&mut s, &consent).await;
     s.app.cleanup().await;
 }
 
@@ -440,4 +439,15 @@ async fn outsiders_and_wrong_roles_are_refused() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("n&#39;accepte pas") || r.body.contains("n'accepte pas"), "{}", r.body);
     s.app.cleanup().await;
+}
+
+/// The access report lists the exchange with its basis, and no identity.
+async fn access_report_shows_the_exchange(s: &mut Scene, consent: &str) {
+    let code = s.app.store().case(s.case_id).await.map(|c| c.code).unwrap_or_default();
+    let report = s.officer.get(&format!("/privacy/access-report?code={code}")).await;
+    let table = report.body.split("<tbody>").nth(1).unwrap_or_default();
+    assert!(table.contains(&format!("Consentement ({consent})")), "{table}");
+    assert!(table.contains("a accepté la référence") && table.contains("a consulté la référence"));
+    assert!(table.contains("Refuge Échange B") && table.contains("denied"), "{table}");
+    assert!(!report.body.contains("Maëlle") && !report.body.contains("Dany Exemple"));
 }

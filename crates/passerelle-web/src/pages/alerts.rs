@@ -1,12 +1,13 @@
 //! Alerts in the application: what someone must know at once (an emergency access to one of
-//! their organization's cases, for now). Each person sees their own alerts only; the
+//! their organization's cases; a referral received, or the answer to one sent). Each person sees their own alerts only; the
 //! navigation counts the unread ones on every page.
 
 use askama::Template;
 use axum::extract::{Path, State};
-use passerelle_core::ids::{AlertId, BreakGlassId};
+use passerelle_core::ids::{AlertId, BreakGlassId, ReferralId};
 use passerelle_core::role::Action;
 use passerelle_store::break_glass::{ALERT_OPENED, Alert};
+use passerelle_store::exchange::{ALERT_ANSWERED, ALERT_RECEIVED};
 
 use crate::AppState;
 use crate::ctx::{Ctx, Signed};
@@ -27,7 +28,7 @@ pub struct AlertView {
     /// What it says.
     pub text: String,
     /// Where to act on it, with the link's text.
-    pub link: Option<(&'static str, String)>,
+    pub link: Option<(String, String)>,
     /// Whether it is not read yet.
     pub unread: bool,
 }
@@ -40,11 +41,7 @@ struct AlertsPage {
 }
 
 /// What an alert says. A small match on its kind: each new kind (referrals…) adds an arm.
-async fn describe(
-    state: &AppState,
-    ctx: &Ctx,
-    a: &Alert,
-) -> Result<(String, Option<(&'static str, String)>), AppError> {
+async fn describe(state: &AppState, ctx: &Ctx, a: &Alert) -> Result<(String, Option<(String, String)>), AppError> {
     match a.kind.as_str() {
         ALERT_OPENED => {
             let id: BreakGlassId = a.object_id.parse().map_err(|_| AppError::Internal("alert object"))?;
@@ -61,8 +58,25 @@ async fn describe(
                 ],
             );
             // The privacy officer reviews it; an administrator is informed only.
-            let link = ctx.can(Action::ViewAccessReport).then(|| ("/privacy/break-glass", ctx.t("alert-review")));
+            let link =
+                ctx.can(Action::ViewAccessReport).then(|| ("/privacy/break-glass".to_owned(), ctx.t("alert-review")));
             Ok((text, link))
+        }
+        // A referral alert names the other organization only; the referral page decides, on
+        // each view, what this person may see of it.
+        ALERT_RECEIVED | ALERT_ANSWERED => {
+            let id: ReferralId = a.object_id.parse().map_err(|_| AppError::Internal("alert object"))?;
+            let r = state.store.referral(id).await?;
+            let text = if a.kind == ALERT_RECEIVED {
+                ctx.t1("alert-referral-received", "org", &state.store.org(r.from_org).await?.name)
+            } else {
+                let answer = ctx.t(&format!("referral-status-{}", r.status.as_str()));
+                ctx.tn(
+                    "alert-referral-answered",
+                    &[("org", &state.store.org(r.to_org).await?.name), ("status", &answer)],
+                )
+            };
+            Ok((text, Some((format!("/referrals/{id}"), ctx.t("alert-referral-open")))))
         }
         other => Ok((other.to_owned(), None)),
     }
