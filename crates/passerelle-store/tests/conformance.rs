@@ -432,3 +432,38 @@ async fn screenings_are_encrypted_versioned_and_filtered() {
     assert!(s.screenings_of(org.id, &elsewhere).await.unwrap().is_empty());
     t.cleanup().await;
 }
+
+/// PostgreSQL across a network must be reachable over TLS: `sslmode=require` encrypts the
+/// connection (the server reports it in `pg_stat_ssl`), and `sslmode=verify-full` refuses a
+/// server whose certificate no trusted authority signed (here, the test server's self-signed
+/// one) instead of silently connecting. Only on a PostgreSQL run, and only when that server
+/// offers TLS.
+#[tokio::test]
+async fn postgres_connections_use_tls_when_asked() {
+    let Ok(url) = std::env::var(TEST_DATABASE_URL) else { return };
+    if url.is_empty() {
+        return;
+    }
+    let join = if url.contains('?') { '&' } else { '?' };
+    let location = passerelle_store::Location::Postgres { url: format!("{url}{join}sslmode=require"), schema: None };
+    let db = match passerelle_store::Db::connect(&location).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("the test server does not offer TLS ({e}); nothing to check");
+            return;
+        }
+    };
+    let ssl: bool = passerelle_store::run!(&db, |pool| sqlx::query_scalar(
+        "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(ssl, "sslmode=require gives an encrypted connection");
+    db.close().await;
+    let strict = passerelle_store::Location::Postgres { url: format!("{url}{join}sslmode=verify-full"), schema: None };
+    assert!(
+        passerelle_store::Db::connect(&strict).await.is_err(),
+        "an untrusted server certificate is refused under verify-full"
+    );
+}
