@@ -161,7 +161,14 @@ impl Db {
                 }
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
+                    // A bounded wait: while the database is away, a request fails after 10 s
+                    // at most instead of hanging.
                     .acquire_timeout(Duration::from_secs(10))
+                    // sqlx's default, stated because recovery depends on it: a connection
+                    // killed by a database restart or failover is found dead and replaced
+                    // before it is handed out, so servers recover without a restart when the
+                    // database comes back (tests/faults.rs, database outage).
+                    .test_before_acquire(true)
                     .connect_with(opts)
                     .await
                     .map_err(StoreError::Database)?;
@@ -181,6 +188,20 @@ impl Db {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
+            // When a COMMIT fails (a full disk, an I/O error), SQLite has already rolled the
+            // transaction back, so the driver's ROLLBACK on drop fails too and the connection
+            // keeps believing it is inside a transaction: every later BEGIN on it fails
+            // (`InvalidSavePointStatement`), long after the disk has room again. Such a
+            // connection is closed instead of going back to the pool. The ping first lets the
+            // worker run the rollback queued on drop, so a transaction merely abandoned by an
+            // early return is not mistaken for a stuck one (tests/faults.rs, full disk).
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Connection;
+                    conn.ping().await?;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .connect_with(opts)
             .await
             .map_err(StoreError::Database)?;
