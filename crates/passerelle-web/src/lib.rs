@@ -100,6 +100,10 @@ fn exchange_routes() -> Router<AppState> {
         .route("/alerts/{id}/read", post(pages::alerts::mark_read))
 }
 
+/// The longest any request may take (the slowest page, publishing statistics for 100,000
+/// children, takes about 3 s).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let pages = Router::new()
@@ -200,6 +204,13 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(security::headers))
         .merge(public)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
+        // A database that stops answering without closing its connections would otherwise hold
+        // a request (and a pool connection) for as long as TCP lets it: every request ends
+        // within this bound, answered "unavailable", so the server stays responsive.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
         .with_state(state)
 }
 
