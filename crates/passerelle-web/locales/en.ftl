@@ -1236,3 +1236,7 @@ incident-state-done = Notices sent
 alert-referral-received = New referral received from { $org }.
 alert-referral-answered = Your referral to { $org }: { $status }.
 alert-referral-open = See the referral
+export-link = Export the child's information (JSON)
+export-hint = For an access request: review the document before releasing it.
+export-notice = Review this document before releasing it: remove what would reveal a third person or harm the child, and what the youth-protection rules restrict. Workers' notes may name other people.
+access-action-case-export = exported the child's information (access request)

@@ -1236,3 +1236,7 @@ incident-state-done = Avis transmis
 alert-referral-received = Nouvelle référence reçue de { $org }.
 alert-referral-answered = Votre référence vers { $org } : { $status }.
 alert-referral-open = Voir la référence
+export-link = Exporter les renseignements de l'enfant (JSON)
+export-hint = Pour une demande d'accès : révisez le document avant de le remettre.
+export-notice = Document à réviser avant toute remise : retirez ce qui révélerait un tiers ou nuirait à l'enfant, et ce que les règles de la protection de la jeunesse restreignent. Les notes des intervenants peuvent nommer d'autres personnes.
+access-action-case-export = a exporté les renseignements de l'enfant (demande d'accès)

@@ -148,6 +148,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/followups/{fid}/done", post(pages::plans::complete_followup))
         .route("/followups", get(pages::plans::due))
         .route("/privacy/access-report", get(pages::access_report::show))
+        .route("/privacy/child-export", get(pages::child_export::export))
         .route("/privacy/incidents", get(pages::privacy::list))
         .route("/privacy/incidents.csv", get(pages::privacy::export))
         .route("/privacy/incidents/new", get(pages::privacy::new_form).post(pages::privacy::create))

@@ -74,3 +74,45 @@ async fn the_officer_sees_every_access_to_one_case_and_nothing_else() {
     assert_eq!(super_c.get("/privacy/access-report").await.status, StatusCode::FORBIDDEN);
     app.cleanup().await;
 }
+
+/// The export of a child's own information for an access request: the whole record as JSON,
+/// for the officer of the case's organization only, audited, with the review notice first.
+#[tokio::test]
+async fn the_officer_exports_the_childs_information_for_an_access_request() {
+    let app = TestApp::new().await;
+    let org_a = app.org("DPJ Export A").await;
+    let org_b = app.org("Refuge Export B").await;
+    let worker = app.persona(org_a, "worker-e", "case_worker", true).await;
+    let officer = app.persona(org_a, "officer-e", "privacy_officer", true).await;
+    let officer_b = app.persona(org_b, "officer-eb", "privacy_officer", true).await;
+    let mut worker_c = app.signed_in(&worker).await;
+    let path = open_case(&mut worker_c, "Clémence").await;
+    let r = worker_c.post_form(&path, &format!("{path}/notes"), &[("body", "Elle aime dessiner.")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let id: passerelle_core::ids::CaseId = path.trim_start_matches("/cases/").parse().unwrap_or_else(|_| panic!("id"));
+    let code = app.store().case(id).await.map(|c| c.code).unwrap_or_default();
+    let export = format!("/privacy/child-export?code={code}");
+
+    let mut officer_c = app.signed_in(&officer).await;
+    let report = officer_c.get(&format!("/privacy/access-report?code={code}")).await;
+    assert!(report.body.contains("id=\"child-export\""), "the report links to the export");
+    let r = officer_c.get(&export).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let disposition = r.headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert_eq!(disposition, format!("attachment; filename=\"passerelle-{code}.json\""));
+    let doc = r.json();
+    assert!(doc["notice"].as_str().is_some_and(|n| n.starts_with("Document à réviser")));
+    assert_eq!(doc["identity"]["given_name"], "Clémence");
+    assert_eq!(doc["notes"][0]["text"], "Elle aime dessiner.");
+    assert_eq!(doc["case_code"], code.as_str());
+    // Another organization's officer, a case worker, a stranger: nothing.
+    let mut other = app.signed_in(&officer_b).await;
+    assert_eq!(other.get(&export).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(worker_c.get(&export).await.status, StatusCode::FORBIDDEN);
+    let stranger = app.client().get(&export).await;
+    assert!(stranger.status.is_redirection() && !stranger.body.contains("Clémence"));
+    // The export is in the access report.
+    let again = officer_c.get(&format!("/privacy/access-report?code={code}")).await;
+    assert!(again.body.contains("a exporté les renseignements de l"), "{}", again.body);
+    app.cleanup().await;
+}

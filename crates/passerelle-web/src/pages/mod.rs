@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod break_glass;
 pub mod cases;
+pub mod child_export;
 pub mod directory;
 pub mod exchange;
 pub mod home;
