@@ -689,3 +689,105 @@ proptest! {
         }
     }
 }
+
+/// A form field: one of the vocabulary, an organization, a date near `today`, or any text.
+fn arb_field(words: &'static [&'static str]) -> impl Strategy<Value = String> {
+    prop_oneof![
+        proptest::sample::select(words).prop_map(str::to_owned),
+        (1u128..4).prop_map(|n| org(n).to_string()),
+        (-400i64..800).prop_map(|d| (BASE.date() + Duration::days(d)).to_string()),
+        ".{0,12}",
+    ]
+}
+
+const WORDS: &[&str] = &[
+    "child",
+    "parent",
+    "tutor",
+    "dpj",
+    "written",
+    "verbal",
+    "witnessed",
+    "referral",
+    "coordination",
+    "statistics",
+    "identity",
+    "contact",
+    "child_words",
+    "needs",
+    "plan_goals",
+    "risks",
+    "unsafe_persons",
+    "",
+    " ",
+    "13",
+    "14",
+    "17",
+    "25",
+    "26",
+];
+
+proptest! {
+    /// Access follows the grant exactly: its case, its recipients, while in force.
+    #[test]
+    fn access_never_exceeds_the_grant(
+        consents in proptest::collection::vec(arb_consent(), 1..4),
+        bases in proptest::collection::vec(arb_basis(), 0..3),
+        c in 1u128..3, viewer in 1u128..4, now in arb_now(),
+    ) {
+        for g in grants(&consents, &bases) {
+            if access_allowed(case(c), org(viewer), g, now) {
+                prop_assert_eq!(g.case(), case(c));
+                prop_assert!(g.recipients().contains(&org(viewer)));
+                prop_assert!(g.in_force(now).is_ok());
+                if let Grant::Consent(k) = g {
+                    prop_assert!(k.withdrawn_at.is_none_or(|w| w > now));
+                    prop_assert!(k.valid_from <= now.date() && now.date() <= k.valid_until);
+                }
+            }
+        }
+    }
+
+    /// Whatever is posted, an accepted consent is within its bounds: a sender that is not a
+    /// recipient, something to share and a reason, dates in order, not over, at most a year.
+    #[test]
+    fn accepted_consent_forms_are_within_bounds(
+        giver in arb_field(WORDS), age in arb_field(WORDS), how in arb_field(WORDS),
+        purposes in proptest::collection::vec(arb_field(WORDS), 0..4),
+        recipients in proptest::collection::vec(arb_field(WORDS), 0..4),
+        categories in proptest::collection::vec(arb_field(WORDS), 0..4),
+        from in arb_field(WORDS), until in arb_field(WORDS), blocked: bool,
+    ) {
+        let f = ConsentForm { giver, child_age: age, form: how, purposes, recipients, categories, valid_from: from, valid_until: until };
+        let ctx = ConsentContext { parent_access_blocked: blocked, ..ctx() };
+        if let Ok(c) = ConsentInput::parse(&f, &ctx) {
+            prop_assert!(!c.recipients.is_empty() && !c.recipients.contains(&ctx.from_org));
+            prop_assert!(!c.purposes.is_empty() && !c.categories.is_empty());
+            prop_assert!(c.valid_from <= c.valid_until && ctx.today <= c.valid_until);
+            prop_assert!((c.valid_until - c.valid_from).whole_days() <= MAX_CONSENT_DAYS);
+            prop_assert!(c.child_age.is_none_or(|a| a <= 25));
+            // Every accepted category was posted.
+            for cat in &c.categories {
+                prop_assert!(f.categories.iter().any(|v| v.trim() == cat.as_str()));
+            }
+        }
+    }
+
+    /// An accepted legal basis names recipients other than the sender and lapses after it is
+    /// recorded.
+    #[test]
+    fn accepted_basis_forms_are_within_bounds(
+        kind in arb_field(&["report_to_dpj", "emergency", "court_order", "youth_protection_act", "x"]),
+        justification in ".{0,80}", until in arb_field(WORDS),
+        recipients in proptest::collection::vec(arb_field(WORDS), 0..4),
+        categories in proptest::collection::vec(arb_field(WORDS), 0..4),
+    ) {
+        let f = BasisForm { basis: kind, justification, recipients, categories, valid_until: until };
+        if let Ok(b) = BasisInput::parse(&f, org(SENDER), BASE) {
+            prop_assert!(!b.recipients.is_empty() && !b.recipients.contains(&org(SENDER)));
+            prop_assert!(!b.categories.is_empty());
+            prop_assert!(b.recorded_at == BASE && b.valid_until > b.recorded_at);
+            prop_assert!(!b.justification.trim().is_empty());
+        }
+    }
+}

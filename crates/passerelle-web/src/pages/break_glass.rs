@@ -176,19 +176,28 @@ pub async fn open(
 pub async fn end(State(state): State<AppState>, who: Signed, Path(id): Path<String>) -> PageResult {
     let case_id: CaseId = id.parse().map_err(|_| AppError::NotFound)?;
     let now = passerelle_core::time::now();
-    if let Some(g) = state.store.active_break_glass(case_id, who.user().id, now).await? {
-        state.store.end_break_glass(g.id, who.user().id, now).await?;
-        let mut e = entry(
-            Some(who.user()),
-            "case.break_glass.end",
-            "case",
-            Some(case_id.to_string()),
-            Some(g.org_id),
-            Outcome::Success,
-        );
-        e.purpose = Some(purpose(g.id));
-        audit(&state, e).await?;
-    }
+    let Some(g) = state.store.active_break_glass(case_id, who.user().id, now).await? else {
+        // Nothing to end. Someone whose access has just run out goes back to the list as if
+        // they had ended it; for anyone else there is nothing here (the same answer as for a
+        // case of another organization, or none), and the attempt is audited.
+        let had = state.store.break_glass_of_case(case_id).await?.iter().any(|g| g.user_id == who.user().id);
+        if had {
+            return Ok(see_other("/cases"));
+        }
+        audit_denied(&state, who.user(), "case.break_glass.end.denied", "case", Some(case_id.to_string())).await?;
+        return Err(AppError::NotFound);
+    };
+    state.store.end_break_glass(g.id, who.user().id, now).await?;
+    let mut e = entry(
+        Some(who.user()),
+        "case.break_glass.end",
+        "case",
+        Some(case_id.to_string()),
+        Some(g.org_id),
+        Outcome::Success,
+    );
+    e.purpose = Some(purpose(g.id));
+    audit(&state, e).await?;
     Ok(see_other("/cases"))
 }
 

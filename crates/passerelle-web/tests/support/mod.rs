@@ -77,8 +77,14 @@ impl Resp {
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with_config(WebConfig::default()).await
+    }
+
+    /// An application with other settings (e.g. a higher sign-in limit for tests that sign in
+    /// many personas).
+    pub async fn with_config(config: WebConfig) -> Self {
         let db = TestStore::new().await;
-        let state = AppState::new(db.store.clone(), WebConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+        let state = AppState::new(db.store.clone(), config).unwrap_or_else(|e| panic!("{e}"));
         let router = passerelle_web::router(state);
         let hash = passerelle_crypto::password::hash_password(PASSWORD).unwrap_or_else(|e| panic!("{e}"));
         Self { db, router, hash }
