@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 use crate::db::Db;
 use crate::error::{StoreError, unique};
 use crate::keys::SystemKey;
-use crate::{Store, run};
+use crate::{Store, in_tx, run};
 
 /// A case, decrypted.
 #[derive(Clone, PartialEq, Eq)]
@@ -651,33 +651,19 @@ impl Store {
             _ => None,
         };
         let now = passerelle_core::time::now();
-        macro_rules! body {
-            ($tx:ident) => {{
-                let done = sqlx::query(UPDATE)
-                    .bind(status.as_str())
-                    .bind(close_reason)
-                    .bind(now)
-                    .bind(id.0)
-                    .bind(version)
-                    .bind(current.as_str())
-                    .execute(&mut *$tx)
-                    .await?;
-                check_written!($tx, done.rows_affected(), id.0);
-                event!($tx, id.0, now, Some(by.0), format!("status.{}", status.as_str()), None::<String>);
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-        }
+        in_tx!(&self.db, |tx| {
+            let done = sqlx::query(UPDATE)
+                .bind(status.as_str())
+                .bind(close_reason)
+                .bind(now)
+                .bind(id.0)
+                .bind(version)
+                .bind(current.as_str())
+                .execute(&mut *tx)
+                .await?;
+            check_written!(tx, done.rows_affected(), id.0);
+            event!(tx, id.0, now, Some(by.0), format!("status.{}", status.as_str()), None::<String>);
+        });
         self.case(id).await
     }
 
@@ -690,30 +676,16 @@ impl Store {
         const INSERT: &str = "INSERT INTO case_assignments (case_id, user_id, assigned_at) VALUES ($1, $2, $3) \
                               ON CONFLICT (case_id, user_id) DO NOTHING";
         let now = passerelle_core::time::now();
-        macro_rules! body {
-            ($tx:ident) => {{
-                let n: i64 = sqlx::query_scalar(SAME_ORG).bind(id.0).bind(user.0).fetch_one(&mut *$tx).await?;
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                let done = sqlx::query(INSERT).bind(id.0).bind(user.0).bind(now).execute(&mut *$tx).await?;
-                if done.rows_affected() == 1 {
-                    event!($tx, id.0, now, Some(by.0), "assign", Some(user.0.to_string()));
-                }
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
+        in_tx!(&self.db, |tx| {
+            let n: i64 = sqlx::query_scalar(SAME_ORG).bind(id.0).bind(user.0).fetch_one(&mut *tx).await?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
             }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
+            let done = sqlx::query(INSERT).bind(id.0).bind(user.0).bind(now).execute(&mut *tx).await?;
+            if done.rows_affected() == 1 {
+                event!(tx, id.0, now, Some(by.0), "assign", Some(user.0.to_string()));
             }
-        }
+        });
         Ok(())
     }
 
@@ -723,30 +695,16 @@ impl Store {
     pub async fn unassign_case(&self, id: CaseId, by: UserId, user: UserId) -> Result<(), StoreError> {
         const DELETE: &str = "DELETE FROM case_assignments WHERE case_id = $1 AND user_id = $2";
         let now = passerelle_core::time::now();
-        macro_rules! body {
-            ($tx:ident) => {{
-                let n: i64 = sqlx::query_scalar(EXISTS).bind(id.0).fetch_one(&mut *$tx).await?;
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                let done = sqlx::query(DELETE).bind(id.0).bind(user.0).execute(&mut *$tx).await?;
-                if done.rows_affected() == 1 {
-                    event!($tx, id.0, now, Some(by.0), "unassign", Some(user.0.to_string()));
-                }
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
+        in_tx!(&self.db, |tx| {
+            let n: i64 = sqlx::query_scalar(EXISTS).bind(id.0).fetch_one(&mut *tx).await?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
             }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
+            let done = sqlx::query(DELETE).bind(id.0).bind(user.0).execute(&mut *tx).await?;
+            if done.rows_affected() == 1 {
+                event!(tx, id.0, now, Some(by.0), "unassign", Some(user.0.to_string()));
             }
-        }
+        });
         Ok(())
     }
 
@@ -759,31 +717,17 @@ impl Store {
         let note = NoteId::new();
         let sealed = seal_case(&key, key_id, NOTES_TABLE, "body", note.0, body.as_bytes())?;
         let now = passerelle_core::time::now();
-        macro_rules! body {
-            ($tx:ident) => {{
-                sqlx::query(INSERT)
-                    .bind(note.0)
-                    .bind(id.0)
-                    .bind(author.0)
-                    .bind(now)
-                    .bind(&sealed)
-                    .execute(&mut *$tx)
-                    .await?;
-                event!($tx, id.0, now, Some(author.0), "note.add", Some(note.0.to_string()));
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-        }
+        in_tx!(&self.db, |tx| {
+            sqlx::query(INSERT)
+                .bind(note.0)
+                .bind(id.0)
+                .bind(author.0)
+                .bind(now)
+                .bind(&sealed)
+                .execute(&mut *tx)
+                .await?;
+            event!(tx, id.0, now, Some(author.0), "note.add", Some(note.0.to_string()));
+        });
         Ok(note)
     }
 
@@ -832,25 +776,11 @@ impl Store {
                                WHERE id = $2 AND wrapped IS NOT NULL AND purpose NOT LIKE 'system.%'";
         let key_id: Uuid = run!(&self.db, |pool| sqlx::query_scalar(KEY_OF).bind(id.0).fetch_one(pool).await)?;
         let now = passerelle_core::time::now();
-        macro_rules! body {
-            ($tx:ident) => {{
-                sqlx::query(TOUCH).bind(now).bind(id.0).execute(&mut *$tx).await?;
-                sqlx::query(DESTROY).bind(now).bind(key_id).execute(&mut *$tx).await?;
-                sqlx::query(DELETE_TERMS).bind(id.0).execute(&mut *$tx).await?;
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-        }
+        in_tx!(&self.db, |tx| {
+            sqlx::query(TOUCH).bind(now).bind(id.0).execute(&mut *tx).await?;
+            sqlx::query(DESTROY).bind(now).bind(key_id).execute(&mut *tx).await?;
+            sqlx::query(DELETE_TERMS).bind(id.0).execute(&mut *tx).await?;
+        });
         self.vault.forget(key_id);
         Ok(())
     }
@@ -906,43 +836,29 @@ impl Store {
                            profile_confirmed = $4, updated_at = $5 WHERE id = $6";
         let now = passerelle_core::time::now();
         let kind = if profile.confirmed { "profile.confirm" } else { "profile.update" };
-        macro_rules! body {
-            ($tx:ident) => {{
-                let done = sqlx::query(SQL)
-                    .bind(profile.hss_region.as_deref())
-                    .bind(profile.trafficking_type.as_deref())
-                    .bind(profile.exploitation.join(","))
-                    .bind(profile.confirmed)
-                    .bind(now)
-                    .bind(id.0)
-                    .execute(&mut *$tx)
-                    .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                sqlx::query(INSERT_EVENT)
-                    .bind(uuid::Uuid::now_v7())
-                    .bind(id.0)
-                    .bind(now)
-                    .bind(by.map(|u| u.0))
-                    .bind(kind)
-                    .bind(None::<String>)
-                    .execute(&mut *$tx)
-                    .await?;
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
+        in_tx!(&self.db, |tx| {
+            let done = sqlx::query(SQL)
+                .bind(profile.hss_region.as_deref())
+                .bind(profile.trafficking_type.as_deref())
+                .bind(profile.exploitation.join(","))
+                .bind(profile.confirmed)
+                .bind(now)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
             }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-        }
+            sqlx::query(INSERT_EVENT)
+                .bind(uuid::Uuid::now_v7())
+                .bind(id.0)
+                .bind(now)
+                .bind(by.map(|u| u.0))
+                .bind(kind)
+                .bind(None::<String>)
+                .execute(&mut *tx)
+                .await?;
+        });
         Ok(())
     }
 }

@@ -9,10 +9,9 @@ use passerelle_crypto::DataKey;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::Store;
 use crate::cases::{INSERT_EVENT, INSERT_TERM, KEY_PURPOSE, TABLE, new_code, seal_case, seal_identity, terms_of};
-use crate::db::Db;
 use crate::error::{StoreError, unique};
+use crate::{Store, in_tx};
 
 /// One case to import.
 #[derive(Clone)]
@@ -99,68 +98,54 @@ impl Store {
                 terms: terms_of(&index_key, &c.identity),
             });
         }
-        macro_rules! body {
-            ($tx:ident) => {{
-                for (c, p) in cases.iter().zip(&prepared) {
-                    sqlx::query(KEY)
-                        .bind(p.key_id)
-                        .bind(KEY_PURPOSE)
-                        .bind(p.master_version)
-                        .bind(&p.wrapped)
-                        .bind(c.opened_at)
-                        .execute(&mut *$tx)
-                        .await?;
-                    sqlx::query(CASE)
-                        .bind(p.id.0)
-                        .bind(c.org.0)
-                        .bind(&p.code)
-                        .bind(p.key_id)
-                        .bind(&p.sealed)
-                        .bind(c.stats.age_at_identification)
-                        .bind(c.stats.gender.as_deref())
-                        .bind(c.stats.immigration_status.as_deref())
-                        .bind(c.stats.indigenous.as_deref())
-                        .bind(c.stats.languages.join(","))
-                        .bind(c.stats.region.map(Region::code))
-                        .bind(c.by.0)
-                        .bind(c.opened_at)
-                        .bind(c.profile.hss_region.as_deref())
-                        .bind(c.profile.trafficking_type.as_deref())
-                        .bind(c.profile.exploitation.join(","))
-                        .bind(c.profile.confirmed)
-                        .bind(c.presenting_situation.as_deref())
-                        .bind(p.linkage.as_deref())
-                        .execute(&mut *$tx)
-                        .await
-                        .map_err(unique("case_code"))?;
-                    for term in &p.terms {
-                        sqlx::query(INSERT_TERM).bind(p.id.0).bind(term.as_slice()).execute(&mut *$tx).await?;
-                    }
-                    sqlx::query(ASSIGN).bind(p.id.0).bind(c.by.0).bind(c.opened_at).execute(&mut *$tx).await?;
-                    sqlx::query(INSERT_EVENT)
-                        .bind(Uuid::now_v7())
-                        .bind(p.id.0)
-                        .bind(c.opened_at)
-                        .bind(Some(c.by.0))
-                        .bind("case.open")
-                        .bind(None::<String>)
-                        .execute(&mut *$tx)
-                        .await?;
+        in_tx!(&self.db, |tx| {
+            for (c, p) in cases.iter().zip(&prepared) {
+                sqlx::query(KEY)
+                    .bind(p.key_id)
+                    .bind(KEY_PURPOSE)
+                    .bind(p.master_version)
+                    .bind(&p.wrapped)
+                    .bind(c.opened_at)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(CASE)
+                    .bind(p.id.0)
+                    .bind(c.org.0)
+                    .bind(&p.code)
+                    .bind(p.key_id)
+                    .bind(&p.sealed)
+                    .bind(c.stats.age_at_identification)
+                    .bind(c.stats.gender.as_deref())
+                    .bind(c.stats.immigration_status.as_deref())
+                    .bind(c.stats.indigenous.as_deref())
+                    .bind(c.stats.languages.join(","))
+                    .bind(c.stats.region.map(Region::code))
+                    .bind(c.by.0)
+                    .bind(c.opened_at)
+                    .bind(c.profile.hss_region.as_deref())
+                    .bind(c.profile.trafficking_type.as_deref())
+                    .bind(c.profile.exploitation.join(","))
+                    .bind(c.profile.confirmed)
+                    .bind(c.presenting_situation.as_deref())
+                    .bind(p.linkage.as_deref())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unique("case_code"))?;
+                for term in &p.terms {
+                    sqlx::query(INSERT_TERM).bind(p.id.0).bind(term.as_slice()).execute(&mut *tx).await?;
                 }
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
+                sqlx::query(ASSIGN).bind(p.id.0).bind(c.by.0).bind(c.opened_at).execute(&mut *tx).await?;
+                sqlx::query(INSERT_EVENT)
+                    .bind(Uuid::now_v7())
+                    .bind(p.id.0)
+                    .bind(c.opened_at)
+                    .bind(Some(c.by.0))
+                    .bind("case.open")
+                    .bind(None::<String>)
+                    .execute(&mut *tx)
+                    .await?;
             }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-        }
+        });
         Ok(prepared.into_iter().map(|p| p.id).collect())
     }
 

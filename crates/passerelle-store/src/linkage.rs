@@ -9,10 +9,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::cases::{open_case, seal_case};
-use crate::db::Db;
 use crate::error::StoreError;
 use crate::keys::SystemKey;
-use crate::{Store, exec, run};
+use crate::{Store, exec, in_tx, run};
 
 const TABLE: &str = "cases";
 const COLUMN: &str = "linkage";
@@ -160,37 +159,23 @@ impl Store {
                            VALUES ($1, $2, $3, $4, 'proposed', $5) ON CONFLICT (case_a, case_b) DO NOTHING";
         let now = passerelle_core::time::now();
         let mut added = 0;
-        macro_rules! body {
-            ($tx:ident) => {{
-                for (a, b, score) in pairs {
-                    if a == b {
-                        continue;
-                    }
-                    let (a, b) = if a.0 < b.0 { (a, b) } else { (b, a) };
-                    let done = sqlx::query(SQL)
-                        .bind(Uuid::now_v7())
-                        .bind(a.0)
-                        .bind(b.0)
-                        .bind(score.clamp(0.0, 1.0))
-                        .bind(now)
-                        .execute(&mut *$tx)
-                        .await?;
-                    added += usize::try_from(done.rows_affected()).unwrap_or(0);
+        in_tx!(&self.db, |tx| {
+            for (a, b, score) in pairs {
+                if a == b {
+                    continue;
                 }
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
+                let (a, b) = if a.0 < b.0 { (a, b) } else { (b, a) };
+                let done = sqlx::query(SQL)
+                    .bind(Uuid::now_v7())
+                    .bind(a.0)
+                    .bind(b.0)
+                    .bind(score.clamp(0.0, 1.0))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                added += usize::try_from(done.rows_affected()).unwrap_or(0);
             }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-        }
+        });
         Ok(added)
     }
 

@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 use crate::cases::{EXISTS, INSERT_EVENT, KEY_OF, open_case, seal_case};
 use crate::db::Db;
 use crate::error::StoreError;
-use crate::{Store, run};
+use crate::{Store, in_tx, run};
 
 /// A needs assessment of a case, decrypted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -235,32 +235,18 @@ impl Store {
         let sealed = seal_case(&key, key_id, ASSESSMENTS, "body", id, &json)?;
         let levels = levels_of(needs);
         let now = passerelle_core::time::now();
-        macro_rules! body {
-            ($tx:ident) => {{
-                sqlx::query(INSERT)
-                    .bind(id)
-                    .bind(case.0)
-                    .bind(by.0)
-                    .bind(now)
-                    .bind(&levels)
-                    .bind(&sealed)
-                    .execute(&mut *$tx)
-                    .await?;
-                event!($tx, case.0, now, Some(by.0), "assessment.add", Some(id.to_string()));
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-        }
+        in_tx!(&self.db, |tx| {
+            sqlx::query(INSERT)
+                .bind(id)
+                .bind(case.0)
+                .bind(by.0)
+                .bind(now)
+                .bind(&levels)
+                .bind(&sealed)
+                .execute(&mut *tx)
+                .await?;
+            event!(tx, case.0, now, Some(by.0), "assessment.add", Some(id.to_string()));
+        });
         Ok(id)
     }
 
@@ -557,37 +543,23 @@ impl Store {
         let id = Uuid::now_v7();
         let sealed = seal_case(&key, key_id, FOLLOWUPS, "body", id, text.as_bytes())?;
         let now = passerelle_core::time::now();
-        macro_rules! body {
-            ($tx:ident) => {{
-                let n: i64 = sqlx::query_scalar(SAME_ORG).bind(case.0).bind(assigned_to.0).fetch_one(&mut *$tx).await?;
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                sqlx::query(INSERT)
-                    .bind(id)
-                    .bind(case.0)
-                    .bind(assigned_to.0)
-                    .bind(due_on)
-                    .bind(&sealed)
-                    .bind(by.0)
-                    .bind(now)
-                    .execute(&mut *$tx)
-                    .await?;
-                event!($tx, case.0, now, Some(by.0), "followup.add", Some(id.to_string()));
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
+        in_tx!(&self.db, |tx| {
+            let n: i64 = sqlx::query_scalar(SAME_ORG).bind(case.0).bind(assigned_to.0).fetch_one(&mut *tx).await?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
             }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-        }
+            sqlx::query(INSERT)
+                .bind(id)
+                .bind(case.0)
+                .bind(assigned_to.0)
+                .bind(due_on)
+                .bind(&sealed)
+                .bind(by.0)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            event!(tx, case.0, now, Some(by.0), "followup.add", Some(id.to_string()));
+        });
         Ok(id)
     }
 
@@ -599,28 +571,14 @@ impl Store {
         const CASE_OF: &str = "SELECT case_id FROM case_followups WHERE id = $1";
         const DONE: &str = "UPDATE case_followups SET done_at = $1, done_by = $2 WHERE id = $3 AND done_at IS NULL";
         let now = passerelle_core::time::now();
-        macro_rules! body {
-            ($tx:ident) => {{
-                let case: Option<Uuid> = sqlx::query_scalar(CASE_OF).bind(id).fetch_optional(&mut *$tx).await?;
-                let Some(case) = case else { return Err(StoreError::NotFound) };
-                let done = sqlx::query(DONE).bind(now).bind(by.0).bind(id).execute(&mut *$tx).await?;
-                if done.rows_affected() == 1 {
-                    event!($tx, case, now, Some(by.0), "followup.done", Some(id.to_string()));
-                }
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
+        in_tx!(&self.db, |tx| {
+            let case: Option<Uuid> = sqlx::query_scalar(CASE_OF).bind(id).fetch_optional(&mut *tx).await?;
+            let Some(case) = case else { return Err(StoreError::NotFound) };
+            let done = sqlx::query(DONE).bind(now).bind(by.0).bind(id).execute(&mut *tx).await?;
+            if done.rows_affected() == 1 {
+                event!(tx, case, now, Some(by.0), "followup.done", Some(id.to_string()));
             }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-        }
+        });
         Ok(())
     }
 

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::cases::{open_case, seal_case};
 use crate::db::Db;
 use crate::error::StoreError;
-use crate::{Store, exec, run};
+use crate::{Store, exec, in_tx, run};
 
 /// The name of the job in `job_runs`.
 pub const JOB: &str = "retention";
@@ -181,31 +181,17 @@ impl Store {
         const SQL: &str = "INSERT INTO retention_rules (kind, months, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
                            ON CONFLICT (kind) DO UPDATE SET months = $2, updated_by = $3, updated_at = $4";
         let now = passerelle_core::time::now();
-        macro_rules! body {
-            ($tx:ident) => {{
-                for (kind, months) in rules.pairs() {
-                    sqlx::query(SQL)
-                        .bind(kind.as_str())
-                        .bind(i64::from(months))
-                        .bind(by.0)
-                        .bind(now)
-                        .execute(&mut *$tx)
-                        .await?;
-                }
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
+        in_tx!(&self.db, |tx| {
+            for (kind, months) in rules.pairs() {
+                sqlx::query(SQL)
+                    .bind(kind.as_str())
+                    .bind(i64::from(months))
+                    .bind(by.0)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
             }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-        }
+        });
         Ok(())
     }
 
@@ -227,46 +213,32 @@ impl Store {
             Some(seal_case(&key, key_id, HOLDS_TABLE, "reference", id, input.reference.as_bytes())?)
         };
         let now = passerelle_core::time::now();
-        macro_rules! body {
-            ($tx:ident) => {{
-                let touched = sqlx::query(TOUCH).bind(now).bind(case.0).execute(&mut *$tx).await?;
-                if touched.rows_affected() != 1 {
-                    return Err(StoreError::Conflict);
-                }
-                let org: Uuid = sqlx::query_scalar(ORG).bind(case.0).fetch_one(&mut *$tx).await?;
-                sqlx::query(INSERT)
-                    .bind(id)
-                    .bind(case.0)
-                    .bind(org)
-                    .bind(input.reason.as_str())
-                    .bind(sealed)
-                    .bind(by.0)
-                    .bind(now)
-                    .execute(&mut *$tx)
-                    .await?;
-                sqlx::query(crate::cases::INSERT_EVENT)
-                    .bind(Uuid::now_v7())
-                    .bind(case.0)
-                    .bind(now)
-                    .bind(Some(by.0))
-                    .bind("hold.place")
-                    .bind(Some(id.to_string()))
-                    .execute(&mut *$tx)
-                    .await?;
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
+        in_tx!(&self.db, |tx| {
+            let touched = sqlx::query(TOUCH).bind(now).bind(case.0).execute(&mut *tx).await?;
+            if touched.rows_affected() != 1 {
+                return Err(StoreError::Conflict);
             }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-        }
+            let org: Uuid = sqlx::query_scalar(ORG).bind(case.0).fetch_one(&mut *tx).await?;
+            sqlx::query(INSERT)
+                .bind(id)
+                .bind(case.0)
+                .bind(org)
+                .bind(input.reason.as_str())
+                .bind(sealed)
+                .bind(by.0)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(crate::cases::INSERT_EVENT)
+                .bind(Uuid::now_v7())
+                .bind(case.0)
+                .bind(now)
+                .bind(Some(by.0))
+                .bind("hold.place")
+                .bind(Some(id.to_string()))
+                .execute(&mut *tx)
+                .await?;
+        });
         Ok(id)
     }
 
@@ -276,35 +248,21 @@ impl Store {
         const SQL: &str = "UPDATE legal_holds SET lifted_by = $1, lifted_at = $2 \
                            WHERE id = $3 AND case_id = $4 AND lifted_at IS NULL";
         let now = passerelle_core::time::now();
-        macro_rules! body {
-            ($tx:ident) => {{
-                let done = sqlx::query(SQL).bind(by.0).bind(now).bind(hold).bind(case.0).execute(&mut *$tx).await?;
-                if done.rows_affected() != 1 {
-                    return Err(StoreError::NotFound);
-                }
-                sqlx::query(crate::cases::INSERT_EVENT)
-                    .bind(Uuid::now_v7())
-                    .bind(case.0)
-                    .bind(now)
-                    .bind(Some(by.0))
-                    .bind("hold.lift")
-                    .bind(Some(hold.to_string()))
-                    .execute(&mut *$tx)
-                    .await?;
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
+        in_tx!(&self.db, |tx| {
+            let done = sqlx::query(SQL).bind(by.0).bind(now).bind(hold).bind(case.0).execute(&mut *tx).await?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::NotFound);
             }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-        }
+            sqlx::query(crate::cases::INSERT_EVENT)
+                .bind(Uuid::now_v7())
+                .bind(case.0)
+                .bind(now)
+                .bind(Some(by.0))
+                .bind("hold.lift")
+                .bind(Some(hold.to_string()))
+                .execute(&mut *tx)
+                .await?;
+        });
         Ok(())
     }
 

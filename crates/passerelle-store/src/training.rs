@@ -7,9 +7,8 @@ use passerelle_core::role::Role;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::db::Db;
 use crate::error::StoreError;
-use crate::{Store, run};
+use crate::{Store, in_tx, run};
 
 /// A quiz attempt to record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -179,33 +178,19 @@ impl Store {
         const INSERT: &str = "INSERT INTO training_requirements (org_id, role, module_id, created_by, created_at) \
                               VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, role, module_id) DO NOTHING";
         let now = passerelle_core::time::now();
-        macro_rules! body {
-            ($tx:ident) => {{
-                sqlx::query(DELETE).bind(org.0).execute(&mut *$tx).await?;
-                for r in list {
-                    sqlx::query(INSERT)
-                        .bind(org.0)
-                        .bind(r.role.as_str())
-                        .bind(r.module_id.as_str())
-                        .bind(by.0)
-                        .bind(now)
-                        .execute(&mut *$tx)
-                        .await?;
-                }
-            }};
-        }
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                body!(tx);
-                tx.commit().await?;
+        in_tx!(&self.db, |tx| {
+            sqlx::query(DELETE).bind(org.0).execute(&mut *tx).await?;
+            for r in list {
+                sqlx::query(INSERT)
+                    .bind(org.0)
+                    .bind(r.role.as_str())
+                    .bind(r.module_id.as_str())
+                    .bind(by.0)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
             }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                body!(tx);
-                tx.commit().await?;
-            }
-        }
+        });
         Ok(())
     }
 }
