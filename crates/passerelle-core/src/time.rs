@@ -1,4 +1,5 @@
-//! Time in UTC, at the precision both backends keep.
+//! Time in UTC, at the precision both backends keep, and Québec's local time where the law
+//! counts calendar days (a consent's first and last day).
 
 use time::OffsetDateTime;
 
@@ -14,4 +15,48 @@ pub fn now() -> OffsetDateTime {
 pub fn truncate(t: OffsetDateTime) -> OffsetDateTime {
     let micros = t.microsecond();
     t.replace_nanosecond(micros * 1_000).unwrap_or(t)
+}
+
+/// `t` in Eastern time (Québec), without a time-zone database: UTC−4 from 2:00 local on the
+/// second Sunday of March to 2:00 local on the first Sunday of November, UTC−5 otherwise (the
+/// rule in force since 2007).
+pub fn in_quebec(t: OffsetDateTime) -> OffsetDateTime {
+    let year = t.year();
+    let nth_sunday = |month: time::Month, n: u8| {
+        time::Date::from_calendar_date(year, month, 1).ok().map(|first| {
+            let to_sunday = (7 - first.weekday().number_days_from_sunday()) % 7;
+            first + time::Duration::days(i64::from(to_sunday) + 7 * i64::from(n - 1))
+        })
+    };
+    let summer = match (nth_sunday(time::Month::March, 2), nth_sunday(time::Month::November, 1)) {
+        (Some(start), Some(end)) => {
+            // 2:00 EST is 7:00 UTC; 2:00 EDT is 6:00 UTC.
+            let start = start.with_hms(7, 0, 0).map(time::PrimitiveDateTime::assume_utc).ok();
+            let end = end.with_hms(6, 0, 0).map(time::PrimitiveDateTime::assume_utc).ok();
+            matches!((start, end), (Some(s), Some(e)) if t >= s && t < e)
+        }
+        _ => false,
+    };
+    let hours = if summer { -4 } else { -5 };
+    time::UtcOffset::from_hms(hours, 0, 0).map_or(t, |o| t.to_offset(o))
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::in_quebec;
+
+    #[test]
+    fn eastern_time_changes_on_the_right_instants() {
+        // 2026: summer time from 8 March 7:00 UTC to 1 November 6:00 UTC.
+        assert_eq!(in_quebec(datetime!(2026-03-08 06:59:59 UTC)).offset().whole_hours(), -5);
+        assert_eq!(in_quebec(datetime!(2026-03-08 07:00 UTC)).offset().whole_hours(), -4);
+        assert_eq!(in_quebec(datetime!(2026-11-01 05:59:59 UTC)).offset().whole_hours(), -4);
+        assert_eq!(in_quebec(datetime!(2026-11-01 06:00 UTC)).offset().whole_hours(), -5);
+        // The same instant, another calendar day: what a consent's last day depends on.
+        let late = in_quebec(datetime!(2026-12-08 03:30 UTC));
+        assert_eq!(late.date(), time::macros::date!(2026 - 12 - 07));
+        assert_eq!(late, datetime!(2026-12-08 03:30 UTC));
+    }
 }

@@ -14,7 +14,7 @@ use passerelle_core::role::Role;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::cases::{EXISTS, INSERT_EVENT, KEY_OF, open_case, seal_case};
+use crate::cases::{INSERT_EVENT, KEY_OF, open_case, seal_case};
 use crate::error::StoreError;
 use crate::{Store, in_tx, run};
 
@@ -881,11 +881,5 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// Whether a case exists.
-    pub async fn case_exists(&self, case: CaseId) -> Result<bool, StoreError> {
-        let n: i64 = run!(&self.db, |pool| sqlx::query_scalar(EXISTS).bind(case.0).fetch_one(pool).await)?;
-        Ok(n > 0)
     }
 }

@@ -45,28 +45,9 @@ pub fn purpose_of(authority: Authority) -> String {
     }
 }
 
-/// Today in Québec's local time: consent dates are local calendar days.
+/// Now in Québec's local time: consent dates are local calendar days.
 fn local_now() -> time::OffsetDateTime {
-    let now = passerelle_core::time::now();
-    // Eastern time without a time-zone database: −4 h from the second Sunday of March to the
-    // first Sunday of November, −5 h otherwise (the rule in force since 2007).
-    let year = now.year();
-    let nth_sunday = |month: time::Month, n: u8| {
-        time::Date::from_calendar_date(year, month, 1).ok().map(|first| {
-            let to_sunday = (7 - first.weekday().number_days_from_sunday()) % 7;
-            first + time::Duration::days(i64::from(to_sunday) + 7 * i64::from(n - 1))
-        })
-    };
-    let summer = match (nth_sunday(time::Month::March, 2), nth_sunday(time::Month::November, 1)) {
-        (Some(start), Some(end)) => {
-            let start = start.with_hms(7, 0, 0).map(time::PrimitiveDateTime::assume_utc).ok();
-            let end = end.with_hms(6, 0, 0).map(time::PrimitiveDateTime::assume_utc).ok();
-            matches!((start, end), (Some(s), Some(e)) if now >= s && now < e)
-        }
-        _ => false,
-    };
-    let hours = if summer { -4 } else { -5 };
-    time::UtcOffset::from_hms(hours, 0, 0).map_or(now, |o| now.to_offset(o))
+    passerelle_core::time::in_quebec(passerelle_core::time::now())
 }
 
 fn org_name(orgs: &[passerelle_core::org::Organization], id: OrgId) -> String {
