@@ -343,7 +343,7 @@ fn a_wrong_password_is_refused_in_french() {
             assert!(s.find(".error-summary").is_none(), "no message before trying");
             s.type_into("#username", user);
             s.type_into("#password", password);
-            s.click("form[action='/login'] button[type='submit']");
+            s.click_to_load("form[action='/login'] button[type='submit']");
             s.wait_for(".error-summary[role='alert']");
             assert_eq!(s.text_of(".error-summary[role='alert']"), refusal, "{user}: same message either way");
             assert_eq!(s.url(), format!("{}/login", demo.base));
@@ -430,7 +430,7 @@ fn an_analyst_signs_in_with_the_password_alone() {
         assert!(s.find("#no-publication").is_none(), "the demo's first publication is shown");
         assert!(s.find_all("svg[role=img]").len() >= 12);
         s.type_into("#epsilon", "0.5");
-        s.click("form[action='/statistics/publish'] button[type=submit]");
+        s.click_to_load("form[action='/statistics/publish'] button[type=submit]");
         s.wait_for("main p.notice");
         assert!(s.find_all("svg[role=img]").len() >= 12, "the map and a chart per table");
         assert!(s.find_all("table.stats-data caption").len() >= 11, "a table per chart");
@@ -473,7 +473,7 @@ fn screen_once(s: &Session<'_>, demo: &Demo, shots: &Shots, texts: [&str; 4]) {
     s.type_into("#q-age_years", "15");
     s.click("input[name='exploitation'][value='sexual_services']");
     shots.save(s, "stage2");
-    s.click("button[name='action'][value='evaluate']");
+    s.click_to_load("button[name='action'][value='evaluate']");
     s.wait_for("p.result");
     assert_eq!(s.text_of("p.result"), indicated);
     assert!(s.source().contains("1-833-900-1010"), "the hotline is on the result page");
@@ -481,7 +481,7 @@ fn screen_once(s: &Session<'_>, demo: &Demo, shots: &Shots, texts: [&str; 4]) {
     shots.save(s, "result");
     s.click("input[name='decision'][value='report_dpj']");
     s.type_into("#reason", "Signalement fait / report made");
-    s.click("form[action$='/decision'] button[type='submit']");
+    s.click_to_load("form[action$='/decision'] button[type='submit']");
     s.wait_for("p.notice");
     assert!(s.source().contains(recorded), "the decision is shown beside the result");
     assert!(s.source().contains("Signalement fait / report made"));
@@ -503,7 +503,7 @@ fn a_screener_completes_an_anonymous_screening_in_both_languages() {
             &shots,
             ["Dépistage rapide", "Évaluation complète", "Traite indiquée", "Décision enregistrée"],
         );
-        s.click("header a.lang");
+        s.click_to_load("header a.lang");
         s.wait_for("html[lang='en-CA']");
         screen_once(
             &s,
@@ -532,11 +532,11 @@ fn a_supervisor_finds_a_case_by_name_without_accents() {
         s.click("nav.main-nav a[href='/cases']");
         s.wait_text("main h1", "Dossiers");
         s.type_into("#q", "lea fictive morin");
-        s.click("form[role='search'] button[type='submit']");
+        s.click_to_load("form[role='search'] button[type='submit']");
         s.wait_for("main table tbody tr");
         assert_eq!(s.find_all("main table tbody tr").len(), 1, "one case found");
         shots.save(&s, "search");
-        s.click("main table tbody tr a");
+        s.click_to_load("main table tbody tr a");
         s.wait_for(".unsafe");
         assert!(s.text_of(".unsafe").contains("Marc Exemple"), "the unsafe person is shown");
         assert!(s.source().contains("Fictive-Morin"));
@@ -949,7 +949,7 @@ fn worker_records_the_needs(p: &Person<'_>, demo: &Demo, shots: &Shots, ui: &Cas
     choose(s, "select#level-safety", "urgent");
     s.type_into("#view-safety", child.safety);
     shots.save(s, &format!("{}-needs-form", ui.code));
-    s.click("form[action$='/assessment'] button[type='submit']");
+    s.click_to_load("form[action$='/assessment'] button[type='submit']");
     s.wait_for("#needs tbody tr");
     assert!(s.url().starts_with(&format!("{}{}", demo.base, case.path)), "back on the case page: {}", s.url());
     let cells = s.texts("#needs tbody td");
@@ -1037,7 +1037,7 @@ fn worker_records_a_service_and_a_followup(
     choose(s, "select#kind", "shelter");
     s.type_into("#provider", child.provider);
     s.type_into("#outcome", child.outcome);
-    s.click("form[action$='/services'] button[type='submit']");
+    s.click_to_load("form[action$='/services'] button[type='submit']");
     s.wait_for("#services ul li");
     let today = date_in(0);
     assert_eq!(
@@ -1048,7 +1048,7 @@ fn worker_records_a_service_and_a_followup(
     let due = date_in(3);
     type_date(s, "#due_on", &due);
     s.type_into("#fu-text", child.followup);
-    s.click("form[action$='/followups'] button[type='submit']");
+    s.click_to_load("form[action$='/followups'] button[type='submit']");
     s.wait_for("#followups ul li");
     assert_eq!(s.texts("#followups ul li"), [format!("{due} — {} {}", child.followup, ui.mark_done)]);
     let timeline = s.texts("ol.timeline li");
@@ -1123,7 +1123,7 @@ fn a_new_professional_completes_required_training_and_the_administrator_sees_it(
         s.wait_text("main h1", "Bonjour, Hugo Lefebvre");
         assert!(s.text_of("#home-training").contains(&module.title.fr), "the home page says what is required");
         shots.save(&s, "home");
-        s.click("main .cards a[href='/screenings/new']");
+        s.click_to_load("main .cards a[href='/screenings/new']");
         s.wait_for("#training-required");
         assert!(s.url().contains("/training?required=1"), "screening waits for the module: {}", s.url());
         assert!(s.text_of("#training-required").contains(&module.title.fr));
@@ -1141,7 +1141,7 @@ fn a_new_professional_completes_required_training_and_the_administrator_sees_it(
         assert!(s.source().contains(&module.questions[0].explain.fr));
         shots.save(&s, "result-fr");
 
-        s.click("header a.lang");
+        s.click_to_load("header a.lang");
         s.wait_for("html[lang='en-CA']");
         s.wait_text("main h1", &module.title.en);
         answer_quiz(&s, module);
@@ -1262,7 +1262,7 @@ fn a_coordinator_confirms_that_two_organizations_follow_the_same_child() {
         assert!(!s.source().contains("Fictive"), "no name is shown");
         assert_eq!(s.find_all(&format!("section[aria-labelledby='{ours}'] meter")).len(), 4);
         shots.save(&s, "proposal");
-        s.click(&format!("form[action='/links/{id}'] button[value='confirm']"));
+        s.click_to_load(&format!("form[action='/links/{id}'] button[value='confirm']"));
         s.wait_for("p.notice");
         assert!(s.text_of("p.notice").contains("compteront cet enfant une seule fois"));
         s.wait_for("#decided");
@@ -1286,7 +1286,7 @@ fn a_worker_refers_a_child_across_regions_and_a_withdrawal_cuts_the_partner_off(
         a.set_window_size(1280, 2600);
         sign_in(&a, &demo, "alex.bouchard", "Deuxième facteur", &shots);
         a.click("nav.main-nav a[href='/cases']");
-        a.click("main td a[href^='/cases/']");
+        a.click_to_load("main td a[href^='/cases/']");
         a.wait_for("#exchange");
         let case_url = a.url();
         let code = a.text_of("main h1 code");
@@ -1295,11 +1295,11 @@ fn a_worker_refers_a_child_across_regions_and_a_withdrawal_cuts_the_partner_off(
         shots.save(&a, "case-exchange");
 
         // The directory, in the referral context, filtered to shelters of the Capitale-Nationale.
-        a.click("#refer-link");
+        a.click_to_load("#refer-link");
         a.wait_for("#refer-context");
         choose(&a, "#f-region", "03");
         choose(&a, "#f-service", "shelter");
-        a.click("form.dir-filters button[type='submit']");
+        a.click_to_load("form.dir-filters button[type='submit']");
         a.wait_for("#refer-context");
         let cards = a.texts("ul.dir-list li h2");
         assert_eq!(cards, ["Refuge L'Escale"], "one shelter serves that region");
@@ -1329,7 +1329,7 @@ fn a_worker_refers_a_child_across_regions_and_a_withdrawal_cuts_the_partner_off(
         sign_in(&b, &demo, "nadia.cote", "Deuxième facteur", &shots);
         b.click("nav.main-nav a[href='/referrals']");
         b.wait_text("main h1", "Références");
-        b.click(&format!("#received a[href='{referral_path}']"));
+        b.click_to_load(&format!("#received a[href='{referral_path}']"));
         b.wait_for("#accept");
         let before = b.source();
         assert!(before.contains("quitter Montréal"), "the reason is shown");
@@ -1338,7 +1338,7 @@ fn a_worker_refers_a_child_across_regions_and_a_withdrawal_cuts_the_partner_off(
             "nothing about the child before accepting"
         );
         shots.save(&b, "received");
-        b.click("#accept");
+        b.click_to_load("#accept");
         b.wait_for("#summary");
         assert!(b.text_of("#summary-child_words").contains("Je veux dormir quelque part"));
         assert!(b.text_of("#summary-unsafe_persons").contains("Marc Exemple"));
@@ -1352,7 +1352,7 @@ fn a_worker_refers_a_child_across_regions_and_a_withdrawal_cuts_the_partner_off(
         a.goto(&format!("{}{referral_path}", demo.base));
         a.wait_text("#referral-status", "Acceptée");
         a.goto(&case_url);
-        a.click("#grants form[action$='/withdraw'] button");
+        a.click_to_load("#grants form[action$='/withdraw'] button");
         a.wait_for("#exchange");
         assert!(a.text_of("#grants").contains("retiré"), "the consent shows as withdrawn");
         shots.save(&a, "withdrawn");

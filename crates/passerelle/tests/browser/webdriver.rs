@@ -335,6 +335,29 @@ impl Session<'_> {
         self.must("POST", &format!("/element/{}/click", el.0), Some(&json!({})));
     }
 
+    /// Clicks the first element matching `css` (a link or a form's button) and waits until
+    /// the browser has replaced the page with the one it leads to. Waiting for a selector
+    /// after a plain click is not enough when the next page has the same element as the
+    /// old one (a form that posts back to its own page): the wait would find the old page's
+    /// element, which the new page then makes stale.
+    pub fn click_to_load(&self, css: &str) {
+        let old = self.wait_for("html");
+        self.click(css);
+        let start = Instant::now();
+        loop {
+            match self.cmd("GET", &format!("/element/{}/name", old.0), None) {
+                Err(e) if e.contains("stale element") || e.contains("no such element") => break,
+                _ => {}
+            }
+            assert!(start.elapsed() < WAIT, "clicking {css} did not load a new page (still {})", self.url());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        while self.execute("return document.readyState", &[]) != json!("complete") {
+            assert!(start.elapsed() < WAIT, "the page after {css} did not finish loading");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Resizes the browser window (CSS pixels), e.g. to a phone's width.
     pub fn set_window_size(&self, width: u32, height: u32) {
         self.must("POST", "/window/rect", Some(&json!({"width": width, "height": height})));
