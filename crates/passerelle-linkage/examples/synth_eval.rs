@@ -1,12 +1,20 @@
 //! Linkage inside an installation, scored on the synthetic population (`passerelle-synth`):
 //! how many distinct children the confirmed links would give, and the recall and precision of
-//! the proposals. `cargo run --release -p passerelle-linkage --example synth_eval -- N [margin] [threshold]`
+//! the proposals. `cargo run --release -p passerelle-linkage --example synth_eval -- N [threshold]`
 
-#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::cast_precision_loss, clippy::cast_possible_wrap)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_possible_truncation
+)]
 
 use std::collections::{HashMap, HashSet};
 
-use passerelle_linkage::{LinkOptions, LinkageKey, Record, encode, link_with};
+use passerelle_linkage::{
+    BirthYears, LinkageKey, MAX_PROPOSALS_PER_CASE, Member, REVIEW, Record, Review, encode, link_across_groups_with,
+};
 
 fn find(p: &mut [usize], mut i: usize) -> usize {
     while p[i] != i {
@@ -19,8 +27,7 @@ fn find(p: &mut [usize], mut i: usize) -> usize {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: u32 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10_000);
-    let margin: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2.0);
-    let threshold: f64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(0.3);
+    let threshold: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(passerelle_linkage::DEFAULT_THRESHOLD);
     let pop = passerelle_synth::generate(1, n);
     let key = LinkageKey::from_bytes([7; 32]);
     let enc: Vec<_> = pop
@@ -34,29 +41,28 @@ fn main() {
             )
         })
         .collect();
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (i, r) in pop.records.iter().enumerate() {
-        groups.entry(r.org_index).or_default().push(i);
-    }
-    let groups: Vec<Vec<usize>> = groups.into_values().collect();
-    let opts = LinkOptions {
-        threshold,
-        threads: 2,
-        margin_bits: margin,
-        prior_population: Some(enc.len()),
-        ..LinkOptions::default()
-    };
+    let use_years = std::env::var("NO_YEARS").is_err();
+    let members: Vec<Member> = pop
+        .records
+        .iter()
+        .zip(enc)
+        .map(|(r, encoding)| {
+            // As the platform does: from the age in clear on the day the case was opened.
+            let open_year: i32 = r.opened_on[..4].parse().unwrap();
+            let birth_years =
+                r.age_at_identification.filter(|_| use_years).and_then(|age| BirthYears::from_age(open_year, age, 1));
+            Member { group: r.org_index as u128, encoding, birth_years }
+        })
+        .collect();
+    let review = std::env::var("REVIEW").ok().map_or(REVIEW, |v| {
+        let (k, spread) = v.split_once(',').unwrap();
+        Review { per_record: k.parse().unwrap(), spread_bits: spread.parse().unwrap() }
+    });
+    let per_case = std::env::var("PER_CASE").ok().map_or(MAX_PROPOSALS_PER_CASE, |v| v.parse().unwrap());
     let t = std::time::Instant::now();
-    let mut links = Vec::new();
-    for (x, ga) in groups.iter().enumerate() {
-        let ea: Vec<_> = ga.iter().map(|&i| enc[i].clone()).collect();
-        for gb in groups.iter().skip(x + 1) {
-            let eb: Vec<_> = gb.iter().map(|&i| enc[i].clone()).collect();
-            for (a, b, _) in link_with(&ea, &eb, &opts).pairs {
-                links.push((ga[a], gb[b]));
-            }
-        }
-    }
+    let links: Vec<(usize, usize)> =
+        link_across_groups_with(&members, threshold, 2, review, per_case).into_iter().map(|(a, b, _)| (a, b)).collect();
+    let enc: Vec<_> = members.iter().map(|m| m.encoding.clone()).collect();
     let secs = t.elapsed().as_secs_f64();
     let truth: HashSet<(usize, usize)> = pop.truth_pairs().into_iter().map(|(a, b)| (a.min(b), a.max(b))).collect();
     let found: HashSet<(usize, usize)> = links.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
@@ -86,6 +92,9 @@ fn main() {
             }
         }
     }
+    if std::env::var("DIAG").is_ok() {
+        diagnose(&pop, &enc, &truth, &found);
+    }
     let mut m: Vec<_> = missed.into_iter().collect();
     m.sort_by_key(|x| std::cmp::Reverse(x.1.0));
     for (k, (miss, all)) in m {
@@ -101,4 +110,49 @@ fn main() {
         tp as f64 / found.len().max(1) as f64,
         distinct as i64 - i64::from(n)
     );
+}
+
+/// Missed true pairs by whether they share a block key and by weight (`DIAG=1`); with
+/// `DIAG=2`, the missed pairs that share no block key, one per line.
+fn diagnose(
+    pop: &passerelle_synth::Population,
+    enc: &[passerelle_linkage::Encoding],
+    truth: &HashSet<(usize, usize)>,
+    found: &HashSet<(usize, usize)>,
+) {
+    let mut hist: HashMap<(bool, i64), usize> = HashMap::new();
+    for &(a, b) in truth {
+        if found.contains(&(a, b)) {
+            continue;
+        }
+        let shared = enc[a].block_keys().iter().any(|k| enc[b].block_keys().contains(k));
+        if pop.records[a].org_index == pop.records[b].org_index {
+            *hist.entry((false, 1000)).or_default() += 1;
+            continue;
+        }
+        let w = passerelle_linkage::pair_weight(&enc[a], &enc[b]);
+        let bucket = if w.is_finite() { (w / 4.0).floor() as i64 * 4 } else { -999 };
+        *hist.entry((shared, bucket)).or_default() += 1;
+        if std::env::var("DIAG").as_deref() == Ok("2") && !shared {
+            let (ra, rb) = (&pop.records[a], &pop.records[b]);
+            println!(
+                "    w={w:5.1} {} {} {:?} {} | {} {} {:?} {} | {:?} {:?}",
+                ra.given_name,
+                ra.surname,
+                ra.birth_date,
+                ra.region,
+                rb.given_name,
+                rb.surname,
+                rb.birth_date,
+                rb.region,
+                ra.variations,
+                rb.variations
+            );
+        }
+    }
+    let mut h: Vec<_> = hist.into_iter().collect();
+    h.sort_unstable();
+    for ((shared, bucket), count) in h {
+        println!("  missed: shared block {shared:5} weight [{bucket}, {}) bits: {count}", bucket + 4);
+    }
 }

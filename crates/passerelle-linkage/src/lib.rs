@@ -62,10 +62,10 @@ pub use encode::{Encoder, Encoding, LinkageKey, MAX_BLOCK_KEYS, Record, STORED_V
 pub use files::{
     Dataset, HEADER, LinkError, Summary, effective_threads, encode_all, parse_records, read_records, run_link,
 };
-pub use installation::link_across_groups;
+pub use installation::{MAX_PROPOSALS_PER_CASE, Member, REVIEW, link_across_groups, link_across_groups_with};
 pub use matcher::{
-    DEFAULT_THRESHOLD, FieldSimilarities, LinkOptions, LinkResult, field_similarities, link, link_with, pair_score,
-    pair_weight,
+    BirthYears, DEFAULT_THRESHOLD, FieldSimilarities, LinkOptions, LinkResult, Review, Side, field_similarities, link,
+    link_with, link_with_side, pair_score, pair_weight,
 };
 pub use normalise::{Date, parse_date};
 

@@ -37,6 +37,51 @@ pub struct LinkOptions {
     /// the larger file. Linking one organization against another inside an installation of
     /// N cases uses N: a child has a counterpart in few of the many organizations compared.
     pub prior_population: Option<usize>,
+    /// For a coordinator's review instead of automatic linking (see [`Review`]).
+    pub review: Option<Review>,
+}
+
+/// Proposals for a coordinator rather than links: a person with both files in hand
+/// decides, so two look-alikes of one record are both shown instead of neither (the
+/// automatic guard's choice). Each record keeps its best candidates above the threshold,
+/// at most `per_record`, within `spread_bits` of its best; no candidate is exclusive.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Review {
+    pub per_record: usize,
+    pub spread_bits: f64,
+}
+
+/// The years a child may have been born in, from a date of birth (one year) or from an age
+/// estimated on the day a case was opened (a few years). Not part of the encoding: inside an
+/// installation it comes from the coarse attributes kept in clear for statistics, and it
+/// weighs only where a date of birth is missing on either side (otherwise the date's
+/// filter already holds the year).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BirthYears {
+    pub earliest: i16,
+    pub latest: i16,
+}
+
+/// What an installation knows of a record beyond its encoding (see [`link_with_side`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Side {
+    pub birth_years: Option<BirthYears>,
+    /// Bits added to the given name's weight when the two names are the same: positive for a
+    /// name rarer than usual in the installation, negative for a common one (Winkler's
+    /// frequency-based weights, from counts of equal encodings).
+    pub given_rarity: f32,
+    /// The same for the surname.
+    pub surname_rarity: f32,
+}
+
+impl BirthYears {
+    /// The birth years of a child aged `age` on a day of year `year`: born that year minus
+    /// the age, or the year before; widened by `slack` years for an estimated age.
+    pub fn from_age(year: i32, age: i32, slack: i32) -> Option<Self> {
+        let latest = i16::try_from(year - age + slack).ok()?;
+        let earliest = i16::try_from(year - age - 1 - slack).ok()?;
+        (0..=30).contains(&age).then_some(BirthYears { earliest, latest })
+    }
 }
 
 impl Default for LinkOptions {
@@ -47,6 +92,7 @@ impl Default for LinkOptions {
             blocking: true,
             margin_bits: weights::MARGIN_BITS,
             prior_population: None,
+            review: None,
         }
     }
 }
@@ -66,7 +112,7 @@ pub struct FieldSimilarities {
     pub sex: Option<f64>,
 }
 
-/// Popcounts of the five sub-filters.
+/// Popcounts of the five sub-filters, and the side information.
 #[derive(Clone, Copy, Debug, Default)]
 struct Pop {
     g: u16,
@@ -74,7 +120,13 @@ struct Pop {
     d: u16,
     p: u16,
     x: u16,
+    /// Earliest and latest possible birth year; `earliest > latest` when unknown.
+    years: (i16, i16),
+    given_rarity: f32,
+    surname_rarity: f32,
 }
+
+const NO_YEARS: (i16, i16) = (1, 0);
 
 fn popcount(words: &[u64], (lo, hi): (usize, usize)) -> u16 {
     #[allow(clippy::cast_possible_truncation)] // at most 1024
@@ -89,6 +141,24 @@ fn pop_of(w: &[u64]) -> Pop {
         d: popcount(w, DOB),
         p: popcount(w, POSTCODE),
         x: popcount(w, SEX),
+        years: NO_YEARS,
+        given_rarity: 0.0,
+        surname_rarity: 0.0,
+    }
+}
+
+/// The weight of the birth years where a date is missing on one side or both: overlapping
+/// ranges are weak evidence for (most children of an installation are born within a few
+/// years of each other), disjoint ones strong evidence against.
+#[inline]
+fn years_weight(pa: Pop, pb: Pop) -> f32 {
+    let ((a0, a1), (b0, b1)) = (pa.years, pb.years);
+    if (pa.d != 0 && pb.d != 0) || a0 > a1 || b0 > b1 {
+        0.0
+    } else if a0 <= b1 && b0 <= a1 {
+        weights::YEARS_AGREE
+    } else {
+        weights::YEARS_DISAGREE
     }
 }
 
@@ -133,7 +203,12 @@ fn match_weight(ra: &[u64], pa: Pop, rb: &[u64], pb: Pop) -> f32 {
     }
     let given = dice(and_count(ra, rb, GIVEN, GIVEN.0), pa.g, pb.g);
     let surname = dice(and_count(ra, rb, SURNAME, SURNAME.0), pa.s, pb.s);
-    let mut names = weigh(&weights::GIVEN, given) + weigh(&weights::SURNAME, surname);
+    // Dice is exactly 1 only for equal filters, that is equal names, whose rarity is known.
+    let rarity = |sim: Option<f32>, bits: f32| if sim == Some(1.0) { bits } else { 0.0 };
+    let mut names = weigh(&weights::GIVEN, given)
+        + rarity(given, pa.given_rarity)
+        + weigh(&weights::SURNAME, surname)
+        + rarity(surname, pa.surname_rarity);
     // Names swapped between the fields: only worth computing when the names as written
     // do not already agree.
     if names < weights::SWAP_WORTH_CHECKING {
@@ -145,7 +220,11 @@ fn match_weight(ra: &[u64], pa: Pop, rb: &[u64], pb: Pop) -> f32 {
     }
     let postcode = dice(and_count(ra, rb, POSTCODE, POSTCODE.0), pa.p, pb.p);
     let sex = dice(and_count(ra, rb, SEX, SEX.0), pa.x, pb.x);
-    names + weigh(&weights::DOB, dob) + weigh(&weights::POSTCODE, postcode) + weigh(&weights::SEX, sex)
+    names
+        + weigh(&weights::DOB, dob)
+        + weigh(&weights::POSTCODE, postcode)
+        + weigh(&weights::SEX, sex)
+        + years_weight(pa, pb)
 }
 
 /// Per-field similarities of two encodings (diagnostics and tuning).
@@ -172,17 +251,17 @@ pub fn pair_weight(a: &Encoding, b: &Encoding) -> f64 {
 /// each record has at most one counterpart among `max(n_a, n_b)`. This is what makes one
 /// threshold work at every size: a weight that is convincing between two files of a
 /// thousand records is not between two files of a million.
-fn prior_bits(n_a: usize, n_b: usize) -> f64 {
+pub(crate) fn prior_bits(n_a: usize, n_b: usize) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let n = n_a.max(n_b).max(2) as f64;
     -n.log2()
 }
 
-fn to_score(weight: f64, prior: f64) -> f64 {
+pub(crate) fn to_score(weight: f64, prior: f64) -> f64 {
     1.0 / (1.0 + (-(weight + prior)).exp2())
 }
 
-fn to_weight(score: f64, prior: f64) -> f64 {
+pub(crate) fn to_weight(score: f64, prior: f64) -> f64 {
     let s = score.clamp(1e-12, 1.0 - 1e-12);
     (s / (1.0 - s)).log2() - prior
 }
@@ -200,12 +279,20 @@ struct Db {
 }
 
 impl Db {
-    fn new(encs: &[Encoding]) -> Self {
+    fn new(encs: &[Encoding], side: Option<&[Side]>) -> Self {
         let mut words = Vec::with_capacity(encs.len() * WORDS);
         let mut pop = Vec::with_capacity(encs.len());
-        for e in encs {
+        for (i, e) in encs.iter().enumerate() {
             words.extend_from_slice(&e.bits);
-            pop.push(pop_of(&e.bits));
+            let mut p = pop_of(&e.bits);
+            if let Some(side) = side.and_then(|s| s.get(i)) {
+                if let Some(y) = side.birth_years {
+                    p.years = (y.earliest, y.latest);
+                }
+                p.given_rarity = side.given_rarity;
+                p.surname_rarity = side.surname_rarity;
+            }
+            pop.push(p);
         }
         Self { words, pop }
     }
@@ -285,6 +372,12 @@ pub fn link(a: &[Encoding], b: &[Encoding], threshold: f64, threads: usize) -> L
 /// decreasing weight, each above the threshold and clear of its records' other candidates
 /// by the margin.
 pub fn link_with(a: &[Encoding], b: &[Encoding], opts: &LinkOptions) -> LinkResult {
+    link_with_side(a, b, None, opts)
+}
+
+/// [`link_with`] with what is known of each record of `a` and of `b` beyond its encoding
+/// (same order and length as the encodings).
+pub fn link_with_side(a: &[Encoding], b: &[Encoding], side: SideLists<'_>, opts: &LinkOptions) -> LinkResult {
     assert!(u32::try_from(a.len()).is_ok() && u32::try_from(b.len()).is_ok(), "too many records");
     if a.is_empty() || b.is_empty() {
         return LinkResult::default();
@@ -294,17 +387,32 @@ pub fn link_with(a: &[Encoding], b: &[Encoding], opts: &LinkOptions) -> LinkResu
         None => prior_bits(a.len(), b.len()),
     };
     let min_weight = to_weight(opts.threshold, prior);
+    if let Some(review) = opts.review {
+        #[allow(clippy::cast_possible_truncation)]
+        let (cands, comparisons) = candidates(a, b, side, opts, min_weight as f32);
+        let pairs = for_review(cands, a.len(), b.len(), review, prior);
+        return LinkResult { pairs, comparisons };
+    }
     // Candidates slightly below the threshold still count as competitors for the margin.
     #[allow(clippy::cast_possible_truncation)]
     let floor = (min_weight - opts.margin_bits.max(0.0)) as f32;
-    let (cands, comparisons) = candidates(a, b, opts, floor);
+    let (cands, comparisons) = candidates(a, b, side, opts, floor);
     let pairs = assign(cands, a.len(), b.len(), min_weight, opts.margin_bits.max(0.0), prior);
     LinkResult { pairs, comparisons }
 }
 
-fn candidates(a: &[Encoding], b: &[Encoding], opts: &LinkOptions, floor: f32) -> (Vec<Candidate>, u64) {
-    let da = Db::new(a);
-    let db = Db::new(b);
+/// The side information of each record of `a` and of `b`.
+pub type SideLists<'s> = Option<(&'s [Side], &'s [Side])>;
+
+fn candidates(
+    a: &[Encoding],
+    b: &[Encoding],
+    side: SideLists<'_>,
+    opts: &LinkOptions,
+    floor: f32,
+) -> (Vec<Candidate>, u64) {
+    let da = Db::new(a, side.map(|s| s.0));
+    let db = Db::new(b, side.map(|s| s.1));
     let index = opts.blocking.then(|| BlockIndex::new(b));
     // B records without any block key can only be found by comparing them with everything.
     let b_unblocked: Vec<u32> = if opts.blocking {
@@ -446,5 +554,43 @@ fn assign(
         used_b[ib] = true;
         pairs.push((ia, ib, to_score(w, prior)));
     }
+    pairs
+}
+
+/// Proposals for review: every candidate that is among the best `per_record` of its A record
+/// and of its B record, within `spread_bits` of each one's best.
+fn for_review(cands: Vec<Candidate>, n_a: usize, n_b: usize, review: Review, prior: f64) -> Vec<(usize, usize, f64)> {
+    // A and B records in one index space: B's follow A's.
+    let pairs = cands.into_iter().map(|c| (c.a as usize, n_a + c.b as usize, f64::from(c.w))).collect();
+    select_for_review(pairs, n_a + n_b, review).into_iter().map(|(a, b, w)| (a, b - n_a, to_score(w, prior))).collect()
+}
+
+/// The review choice over `(i, j, weight)` pairs of records `0..n`: a pair is kept while it
+/// is among the best `per_record` pairs of both its records and within `spread_bits` of
+/// each one's best. Deterministic: ties go by index.
+pub(crate) fn select_for_review(
+    mut pairs: Vec<(usize, usize, f64)>,
+    n: usize,
+    review: Review,
+) -> Vec<(usize, usize, f64)> {
+    let mut best = vec![f64::NEG_INFINITY; n];
+    for &(i, j, w) in &pairs {
+        best[i] = best[i].max(w);
+        best[j] = best[j].max(w);
+    }
+    pairs.sort_unstable_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
+    let spread = review.spread_bits.max(0.0);
+    let mut kept = vec![0usize; n];
+    pairs.retain(|&(i, j, w)| {
+        let keep = kept[i] < review.per_record
+            && kept[j] < review.per_record
+            && w >= best[i] - spread
+            && w >= best[j] - spread;
+        if keep {
+            kept[i] += 1;
+            kept[j] += 1;
+        }
+        keep
+    });
     pairs
 }

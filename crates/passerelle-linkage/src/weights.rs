@@ -32,6 +32,12 @@ pub const SWAP_WORTH_CHECKING: f32 = 10.0;
 /// that no amount of name and address agreement links two children born years apart.
 pub const DOB_VETO: f32 = 0.275;
 
+/// Possible birth years that overlap, where a date is missing (see `BirthYears`): most
+/// children of an installation are born within a few years, so agreement says little.
+pub const YEARS_AGREE: f32 = 1.0;
+/// Possible birth years that cannot meet: an estimated age is rarely more than a year off.
+pub const YEARS_DISAGREE: f32 = -6.0;
+
 pub const MARGIN_BITS: f64 = 2.0;
 pub const DEFAULT_THRESHOLD: f64 = 0.3;
 

@@ -56,6 +56,10 @@ pub struct LinkageEntry {
     pub org: OrgId,
     /// The encoding's bytes.
     pub encoding: Vec<u8>,
+    /// The age at identification (a coarse attribute kept in clear), where known.
+    pub age: Option<i32>,
+    /// When the case was opened: the age is an age on that day.
+    pub opened_at: OffsetDateTime,
 }
 
 impl std::fmt::Debug for LinkageEntry {
@@ -131,13 +135,15 @@ impl Store {
     /// Every case's linkage encoding that can still be read (cases whose key was destroyed
     /// have none).
     pub async fn linkage_entries(&self) -> Result<Vec<LinkageEntry>, StoreError> {
-        const SQL: &str = "SELECT id, org_id, key_id, linkage FROM cases WHERE linkage IS NOT NULL ORDER BY id";
-        let rows: Vec<(Uuid, Uuid, Uuid, Vec<u8>)> = run!(&self.db, |pool| sqlx::query_as(SQL).fetch_all(pool).await)?;
+        const SQL: &str = "SELECT id, org_id, key_id, linkage, age_at_identification, created_at \
+                           FROM cases WHERE linkage IS NOT NULL ORDER BY id";
+        type Row = (Uuid, Uuid, Uuid, Vec<u8>, Option<i32>, OffsetDateTime);
+        let rows: Vec<Row> = run!(&self.db, |pool| sqlx::query_as(SQL).fetch_all(pool).await)?;
         let mut out = Vec::with_capacity(rows.len());
-        for (id, org, key_id, sealed) in rows {
+        for (id, org, key_id, sealed, age, opened_at) in rows {
             let Some(key) = self.case_key(key_id).await? else { continue };
             let plain = open_case(&key, TABLE, COLUMN, id, &sealed)?;
-            out.push(LinkageEntry { case: CaseId(id), org: OrgId(org), encoding: plain.to_vec() });
+            out.push(LinkageEntry { case: CaseId(id), org: OrgId(org), encoding: plain.to_vec(), age, opened_at });
         }
         Ok(out)
     }
@@ -228,6 +234,12 @@ impl Store {
             .fetch_all(pool)
             .await)?;
         rows.into_iter().map(Link::try_from).collect()
+    }
+
+    /// How many proposals, still to be decided, involve a case.
+    pub async fn open_proposals(&self, case: CaseId) -> Result<i64, StoreError> {
+        const SQL: &str = "SELECT COUNT(*) FROM child_links WHERE status = 'proposed' AND (case_a = $1 OR case_b = $1)";
+        Ok(run!(&self.db, |pool| sqlx::query_scalar(SQL).bind(case.0).fetch_one(pool).await)?)
     }
 
     /// One case's linkage encoding, when it has a readable one.

@@ -636,6 +636,7 @@ links-field-surname = Family name
 links-field-dob = Date of birth
 links-field-sex = Sex
 links-missing = Unknown on one side
+links-alternatives = Other possible matches to review for your case: { $count }. These children look alike; at most one of them is the same child as this one.
 notice-link-confirmed = The link is confirmed: statistics will count this child once.
 notice-link-rejected = The link is rejected: it will not be proposed again.
 links-region = Administrative region

@@ -636,6 +636,7 @@ links-field-surname = Nom de famille
 links-field-dob = Date de naissance
 links-field-sex = Sexe
 links-missing = Inconnu d'un côté
+links-alternatives = Autres correspondances possibles à examiner pour votre dossier : { $count }. Ces enfants se ressemblent ; au plus un d'entre eux est le même que celui-ci.
 notice-link-confirmed = Le lien est confirmé : les statistiques compteront cet enfant une seule fois.
 notice-link-rejected = Le lien est rejeté : il ne sera plus proposé.
 links-region = Région administrative

@@ -4,7 +4,7 @@
 
 use passerelle_core::case::{CaseStats, Identity};
 use passerelle_core::ids::CaseId;
-use passerelle_linkage::{Encoding, LinkageKey, Record, encode, link_across_groups};
+use passerelle_linkage::{BirthYears, Encoding, LinkageKey, Member, Record, encode, link_across_groups};
 use passerelle_store::{Store, StoreError};
 
 use crate::AppState;
@@ -51,12 +51,15 @@ pub async fn encode_case(app: &AppState, id: CaseId, identity: &Identity, stats:
 /// compared, new proposals). The matching runs off the async runtime.
 pub async fn propose(store: &Store, threshold: f64, threads: usize) -> Result<(usize, usize), StoreError> {
     let entries = store.linkage_entries().await?;
-    let mut members: Vec<(u128, Encoding)> = Vec::with_capacity(entries.len());
+    let mut members: Vec<Member> = Vec::with_capacity(entries.len());
     let mut cases: Vec<CaseId> = Vec::with_capacity(entries.len());
     for e in entries {
         // An encoding of an older scheme is skipped; re-encoding it needs its identity.
         let Some(encoding) = Encoding::from_bytes(&e.encoding) else { continue };
-        members.push((e.org.0.as_u128(), encoding));
+        // The age in clear, on the day the case was opened: estimated ages are sometimes a
+        // year off, hence the slack (where the date of birth is known, its filter speaks).
+        let birth_years = e.age.and_then(|age| BirthYears::from_age(e.opened_at.year(), age, 1));
+        members.push(Member { group: e.org.0.as_u128(), encoding, birth_years });
         cases.push(e.case);
     }
     let pairs = tokio::task::spawn_blocking(move || link_across_groups(&members, threshold, threads))

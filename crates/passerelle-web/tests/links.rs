@@ -104,3 +104,44 @@ async fn coordinators_of_the_two_organizations_decide_a_probable_match() {
     assert_eq!(orgs, expected);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn namesakes_a_case_cannot_tell_apart_are_all_proposed_and_marked_as_alternatives() {
+    let app = TestApp::new().await;
+    let a = app.org("DPJ Homonymes A").await;
+    let b = app.org("Refuge Homonymes B").await;
+    let worker_a = app.persona(a, "worker-ha", "case_worker", true).await;
+    let worker_b = app.persona(b, "worker-hb", "case_worker", true).await;
+    let officer_a = app.persona(a, "officer-ha", "privacy_officer", true).await;
+    let officer_b = app.persona(b, "officer-hb", "privacy_officer", true).await;
+
+    // A knows a girl without her date of birth; B knows two girls of that name born the same
+    // year. Nothing typed tells which one A's is: both are proposed, for a person to decide.
+    let mut wa = app.signed_in(&worker_a).await;
+    open_case(&mut wa, "Océane", "Gagnon", "").await;
+    let mut wb = app.signed_in(&worker_b).await;
+    open_case(&mut wb, "Oceane", "Gagnon", "2010-08-17").await;
+    open_case(&mut wb, "Océane", "Gagnon", "2010-03-02").await;
+    let store = app.store();
+    let (_, proposed) =
+        passerelle_web::linkage::propose(store, passerelle_linkage::DEFAULT_THRESHOLD, 1).await.unwrap_or_default();
+    assert_eq!(proposed, 2, "one proposal per namesake");
+
+    // A's coordinator is told that the two proposals are alternatives; B's, whose cases have
+    // one proposal each, is not.
+    let mut pa = app.signed_in(&officer_a).await;
+    let page = pa.get("/links").await;
+    assert_eq!(page.body.matches("class=\"notice alternatives\"").count(), 2, "{}", page.body);
+    let mut pb = app.signed_in(&officer_b).await;
+    assert!(!pb.get("/links").await.body.contains("notice alternatives"));
+
+    // Once A's coordinator rejects one, the other is no longer marked.
+    let first = store.links(LinkStatus::Proposed, 10).await.unwrap_or_default().remove(0);
+    let path = format!("/links/{}", first.id);
+    let r = pa.post_form("/links", &path, &[("decision", "reject")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = pa.get("/links").await;
+    assert!(!page.body.contains("notice alternatives"), "{}", page.body);
+    assert_eq!(store.links(LinkStatus::Proposed, 10).await.unwrap_or_default().len(), 1);
+    app.cleanup().await;
+}

@@ -50,6 +50,9 @@ struct LinkView {
     b: SideView,
     agreements: Vec<Agreement>,
     decided: Option<String>,
+    /// Other proposals still open for this organization's case in this link: the matcher
+    /// shows every namesake it cannot tell apart, and at most one of them is this child.
+    alternatives: i64,
 }
 
 impl LinkView {
@@ -119,6 +122,12 @@ async fn view(state: &AppState, ctx: &Ctx, mine: OrgId, link: &Link) -> Result<L
     let eb = enc(state.store.case_linkage(link.case_b).await?);
     let sims = ea.zip(eb).map(|(a, b)| field_similarities(&a, &b));
     let decided = link.decided.map(|(_, at)| ctx.when(&at));
+    let alternatives = if link.decided.is_none() {
+        let own = if state.store.case_org(link.case_a).await? == mine { link.case_a } else { link.case_b };
+        (state.store.open_proposals(own).await? - 1).max(0)
+    } else {
+        0
+    };
     Ok(LinkView {
         id: link.id,
         score: percent(Some(link.score)).unwrap_or(0),
@@ -126,6 +135,7 @@ async fn view(state: &AppState, ctx: &Ctx, mine: OrgId, link: &Link) -> Result<L
         b: side(state, ctx, mine, link.case_b).await?,
         agreements: agreements(ctx, sims),
         decided,
+        alternatives,
     })
 }
 
