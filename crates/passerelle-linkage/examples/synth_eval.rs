@@ -37,7 +37,8 @@ fn main() {
             let region = std::env::var("NO_REGION").is_err().then_some(r.region.as_str());
             encode(
                 &key,
-                &Record::from_platform(&r.given_name, &r.surname, r.birth_date.as_deref(), Some(&r.gender), region),
+                &Record::from_platform(&r.given_name, &r.surname, r.birth_date.as_deref(), Some(&r.gender), region)
+                    .with_contacts(r.phones.iter().chain(&r.handles).filter(|_| std::env::var("NO_CONTACTS").is_err())),
             )
         })
         .collect();
@@ -121,11 +122,16 @@ fn diagnose(
     found: &HashSet<(usize, usize)>,
 ) {
     let mut hist: HashMap<(bool, i64), usize> = HashMap::new();
+    let mut sharing_contact = 0;
     for &(a, b) in truth {
         if found.contains(&(a, b)) {
             continue;
         }
         let shared = enc[a].block_keys().iter().any(|k| enc[b].block_keys().contains(k));
+        let (ra, rb) = (&pop.records[a], &pop.records[b]);
+        if ra.phones.iter().any(|p| rb.phones.contains(p)) || ra.handles.iter().any(|h| rb.handles.contains(h)) {
+            sharing_contact += 1;
+        }
         if pop.records[a].org_index == pop.records[b].org_index {
             *hist.entry((false, 1000)).or_default() += 1;
             continue;
@@ -150,6 +156,7 @@ fn diagnose(
             );
         }
     }
+    println!("  missed pairs sharing a phone number or a handle: {sharing_contact}");
     let mut h: Vec<_> = hist.into_iter().collect();
     h.sort_unstable();
     for ((shared, bucket), count) in h {

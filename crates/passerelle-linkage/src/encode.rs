@@ -13,7 +13,12 @@ pub const WORDS: usize = 16;
 
 /// Version of the stored form of an encoding ([`Encoding::to_bytes`]); raise it when the
 /// layout or the encoding scheme changes, so that old encodings are recomputed, never misread.
-pub const STORED_VERSION: u8 = 1;
+pub const STORED_VERSION: u8 = 2;
+/// The first stored form (no contact tokens), still read.
+const STORED_VERSION_1: u8 = 1;
+
+/// Contact identifiers (phone numbers, social-media handles) kept per record, at most.
+pub const MAX_CONTACTS: usize = 4;
 
 /// The sub-filters, as word ranges of the 1024 bits. Given name and surname have their own
 /// filters but share one token space (the same token sets the same bit positions in both),
@@ -32,8 +37,9 @@ const DOB_INSERTIONS: usize = 48;
 const POSTCODE_INSERTIONS: usize = 36;
 const SEX_INSERTIONS: usize = 8;
 
-/// Upper bound on block keys per record (date, 3 per name part, 5 for the name pair).
-pub const MAX_BLOCK_KEYS: usize = 6 + 3 * 2 * crate::normalise::MAX_PARTS;
+/// Upper bound on block keys per record (date, 3 per name part, 5 for the name pair, the
+/// contact identifiers).
+pub const MAX_BLOCK_KEYS: usize = 6 + 3 * 2 * crate::normalise::MAX_PARTS + MAX_CONTACTS;
 
 /// The secret key of one linkage run. Whoever holds it can encode any guessed identity and
 /// test it against encodings, so it never leaves the platform and is never printed.
@@ -68,6 +74,9 @@ pub struct Record {
     pub dob: Option<Date>,
     pub sex: Option<String>,
     pub postcode: Option<String>,
+    /// Phone numbers and social-media handles: an exact one in common is strong evidence (a
+    /// sibling may share a family phone, so it does not override a date that disagrees).
+    pub contacts: Vec<String>,
 }
 
 /// The encoded record: 1024 bits of field-level Bloom filters and the keyed block keys.
@@ -76,6 +85,8 @@ pub struct Encoding {
     pub(crate) bits: [u64; WORDS],
     pub(crate) blocks: [u64; MAX_BLOCK_KEYS],
     pub(crate) n_blocks: u8,
+    /// The last `n_contacts` block keys are the contact identifiers' keyed tokens.
+    pub(crate) n_contacts: u8,
 }
 
 impl Encoding {
@@ -89,13 +100,25 @@ impl Encoding {
         &self.blocks[..usize::from(self.n_blocks)]
     }
 
+    /// The keyed tokens of the contact identifiers (a subset of the block keys).
+    pub fn contact_keys(&self) -> &[u64] {
+        let n = usize::from(self.n_blocks);
+        &self.blocks[n - usize::from(self.n_contacts).min(n)..n]
+    }
+
+    /// Whether the two records share a contact identifier; `None` when either has none.
+    pub fn shares_contact(&self, other: &Encoding) -> Option<bool> {
+        let (a, b) = (self.contact_keys(), other.contact_keys());
+        (!a.is_empty() && !b.is_empty()).then(|| a.iter().any(|k| b.contains(k)))
+    }
+
     /// Number of set bits of the whole encoding.
     pub fn weight(&self) -> u32 {
         self.bits.iter().map(|w| w.count_ones()).sum()
     }
 
-    /// The stored form: a version byte, the 16 filter words, the number of block keys and the
-    /// keys, all little-endian. Stored encodings are sealed under the case key (the bits are
+    /// The stored form: a version byte, the 16 filter words, the number of block keys, the
+    /// keys and how many of the last ones are contact tokens, all little-endian. Stored encodings are sealed under the case key (the bits are
     /// derived from a child's identity and must be protected like it).
     pub fn to_bytes(&self) -> Vec<u8> {
         let n = usize::from(self.n_blocks);
@@ -108,6 +131,7 @@ impl Encoding {
         for k in &self.blocks[..n] {
             out.extend_from_slice(&k.to_le_bytes());
         }
+        out.push(self.n_contacts);
         out
     }
 
@@ -115,17 +139,23 @@ impl Encoding {
     /// a wrong length, too many block keys).
     pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
         let (&version, rest) = bytes.split_first()?;
-        if version != STORED_VERSION || rest.len() < 8 * WORDS + 1 {
+        if !(version == STORED_VERSION || version == STORED_VERSION_1) || rest.len() < 8 * WORDS + 1 {
             return None;
         }
         let (words, rest) = rest.split_at(8 * WORDS);
-        let (&n, keys) = rest.split_first()?;
+        let (&n, rest) = rest.split_first()?;
         let count = usize::from(n);
-        if count > MAX_BLOCK_KEYS || keys.len() != 8 * count {
+        let (keys, n_contacts) = if version == STORED_VERSION_1 {
+            (rest, 0)
+        } else {
+            let (&c, keys) = rest.split_last()?;
+            (keys, c)
+        };
+        if count > MAX_BLOCK_KEYS || keys.len() != 8 * count || usize::from(n_contacts) > MAX_CONTACTS.min(count) {
             return None;
         }
         let word = |chunk: &[u8]| chunk.try_into().ok().map(u64::from_le_bytes);
-        let mut enc = Encoding { bits: [0; WORDS], blocks: [0; MAX_BLOCK_KEYS], n_blocks: n };
+        let mut enc = Encoding { bits: [0; WORDS], blocks: [0; MAX_BLOCK_KEYS], n_blocks: n, n_contacts };
         for (slot, chunk) in enc.bits.iter_mut().zip(words.chunks_exact(8)) {
             *slot = word(chunk)?;
         }
@@ -187,6 +217,7 @@ mod tag {
     pub const BLOCK_INITIALS_YEAR: u8 = 105;
     pub const BLOCK_INITIALS_POSTCODE: u8 = 106;
     pub const BLOCK_NAME_INITIALS: u8 = 107;
+    pub const BLOCK_CONTACT: u8 = 108;
 }
 
 /// The keyed PRF, pre-keyed so that each token costs one `BLAKE2b` compression (the key block
@@ -276,7 +307,7 @@ impl Encoder {
     }
 
     pub fn encode(&mut self, record: &Record) -> Encoding {
-        let mut enc = Encoding { bits: [0; WORDS], blocks: [0; MAX_BLOCK_KEYS], n_blocks: 0 };
+        let mut enc = Encoding { bits: [0; WORDS], blocks: [0; MAX_BLOCK_KEYS], n_blocks: 0, n_contacts: 0 };
         let given = record.given_name.as_deref().map(name_parts).unwrap_or_default();
         let surname = record.surname.as_deref().map(name_parts).unwrap_or_default();
         let postcode = record.postcode.as_deref().and_then(normalise_postcode);
@@ -296,7 +327,27 @@ impl Encoder {
             self.insert(&mut enc, SEX, SEX_INSERTIONS);
         }
         self.block_keys(&given, &surname, record.dob, postcode.as_deref(), &mut enc);
+        self.contacts(&record.contacts, &mut enc);
         enc
+    }
+
+    /// The contact identifiers, last among the block keys: records sharing one are compared
+    /// whatever their names, and the matcher counts it as evidence.
+    fn contacts(&self, contacts: &[String], enc: &mut Encoding) {
+        let mut keys: Vec<u64> = contacts
+            .iter()
+            .filter_map(|c| crate::normalise::normalise_contact(c))
+            .map(|c| self.block_key(&[&[tag::BLOCK_CONTACT], c.as_bytes()]))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for k in keys.into_iter().take(MAX_CONTACTS) {
+            let before = enc.n_blocks;
+            enc.push_block(k);
+            if enc.n_blocks > before {
+                enc.n_contacts += 1;
+            }
+        }
     }
 
     fn name_field(&mut self, parts: &[String], enc: &mut Encoding, range: (usize, usize)) {

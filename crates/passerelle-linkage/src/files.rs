@@ -121,7 +121,7 @@ pub fn parse_records(bytes: &[u8], file: &str) -> Result<Dataset, LinkError> {
         let postcode = it.next().and_then(opt);
         first_line.insert(id.clone(), line);
         data.ids.push(id);
-        data.records.push(Record { given_name, surname, dob, sex, postcode });
+        data.records.push(Record { given_name, surname, dob, sex, postcode, contacts: Vec::new() });
     }
     Ok(data)
 }

@@ -15,6 +15,13 @@ use crate::matcher::{
 use crate::normalise::parse_date;
 
 impl Record {
+    /// The same record with the child's phone numbers and social-media handles.
+    #[must_use]
+    pub fn with_contacts<'c>(mut self, contacts: impl IntoIterator<Item = &'c String>) -> Self {
+        self.contacts.extend(contacts.into_iter().cloned());
+        self
+    }
+
     /// A platform identity as a linkage record: names, date of birth (`YYYY-MM-DD`), the
     /// declared gender only where it says girl or boy (the sex field is a weak hint; a gender
     /// that agencies may record differently is better left out than counted against a pair),
@@ -40,6 +47,7 @@ impl Record {
                 _ => None,
             },
             postcode: region.and_then(text),
+            contacts: Vec::new(),
         }
     }
 }

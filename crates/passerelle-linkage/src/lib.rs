@@ -19,6 +19,9 @@
 //!   offset week grids (a few days off, across month ends).
 //! - Missing fields set no bits, and the matcher leaves them out of the score instead of
 //!   counting them as disagreement (the anchor lost a third of missing-date pairs).
+//! - Phone numbers and social-media handles, where an installation has them, become keyed
+//!   tokens among the block keys: a number in common is strong evidence whatever the names
+//!   (but never outweighs a date that disagrees: siblings share family phones).
 //! - Each field gets a fixed number of bit insertions whatever its number of tokens, so a
 //!   filter's weight does not reveal the length of the name.
 //!
@@ -58,7 +61,7 @@ mod matcher;
 pub mod normalise;
 mod weights;
 
-pub use encode::{Encoder, Encoding, LinkageKey, MAX_BLOCK_KEYS, Record, STORED_VERSION, WORDS, encode};
+pub use encode::{Encoder, Encoding, LinkageKey, MAX_BLOCK_KEYS, MAX_CONTACTS, Record, STORED_VERSION, WORDS, encode};
 pub use files::{
     Dataset, HEADER, LinkError, Summary, effective_threads, encode_all, parse_records, read_records, run_link,
 };

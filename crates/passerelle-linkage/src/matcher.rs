@@ -110,6 +110,8 @@ pub struct FieldSimilarities {
     pub dob: Option<f64>,
     pub postcode: Option<f64>,
     pub sex: Option<f64>,
+    /// A phone number or handle in common; `None` when either record has none.
+    pub contact: Option<bool>,
 }
 
 /// Popcounts of the five sub-filters, and the side information.
@@ -239,12 +241,24 @@ pub fn field_similarities(a: &Encoding, b: &Encoding) -> FieldSimilarities {
         dob: f(s[4]),
         postcode: f(s[5]),
         sex: f(s[6]),
+        contact: a.shares_contact(b),
     }
 }
 
 /// The match weight of two encodings in bits (see the crate documentation).
 pub fn pair_weight(a: &Encoding, b: &Encoding) -> f64 {
-    f64::from(match_weight(&a.bits, pop_of(&a.bits), &b.bits, pop_of(&b.bits)))
+    f64::from(
+        match_weight(&a.bits, pop_of(&a.bits), &b.bits, pop_of(&b.bits))
+            + contact_weight(a.contact_keys(), b.contact_keys()),
+    )
+}
+
+/// A phone number or handle in common: strong evidence, added to the fields' weight. It
+/// does not lift a vetoed date (a sibling may share the family phone); none in common is
+/// no evidence either way (children change numbers).
+#[inline]
+fn contact_weight(a: &[u64], b: &[u64]) -> f32 {
+    if !a.is_empty() && !b.is_empty() && a.iter().any(|k| b.contains(k)) { weights::CONTACT_AGREE } else { 0.0 }
 }
 
 /// Prior log-odds that two records drawn from files of these sizes are the same child:
@@ -276,14 +290,23 @@ pub fn pair_score(a: &Encoding, b: &Encoding, population: usize) -> f64 {
 struct Db {
     words: Vec<u64>,
     pop: Vec<Pop>,
+    /// Contact tokens per record: `(start, count)` into `contact_keys`.
+    contact_slots: Vec<(u32, u8)>,
+    contact_keys: Vec<u64>,
 }
 
 impl Db {
     fn new(encs: &[Encoding], side: Option<&[Side]>) -> Self {
         let mut words = Vec::with_capacity(encs.len() * WORDS);
         let mut pop = Vec::with_capacity(encs.len());
+        let mut contact_slots = Vec::with_capacity(encs.len());
+        let mut contact_keys = Vec::new();
         for (i, e) in encs.iter().enumerate() {
             words.extend_from_slice(&e.bits);
+            let keys = e.contact_keys();
+            #[allow(clippy::cast_possible_truncation)] // at most MAX_CONTACTS per record; record counts fit u32
+            contact_slots.push((contact_keys.len() as u32, keys.len() as u8));
+            contact_keys.extend_from_slice(keys);
             let mut p = pop_of(&e.bits);
             if let Some(side) = side.and_then(|s| s.get(i)) {
                 if let Some(y) = side.birth_years {
@@ -294,7 +317,13 @@ impl Db {
             }
             pop.push(p);
         }
-        Self { words, pop }
+        Self { words, pop, contact_slots, contact_keys }
+    }
+
+    #[inline]
+    fn contacts(&self, i: usize) -> &[u64] {
+        let (start, n) = self.contact_slots[i];
+        &self.contact_keys[start as usize..start as usize + usize::from(n)]
     }
 
     #[inline]
@@ -455,7 +484,8 @@ fn scan(
     let mut comparisons = 0u64;
     let nb = db.pop.len();
     let score = |i: usize, j: usize, out: &mut Vec<Candidate>| {
-        let w = match_weight(da.rec(i), da.pop[i], db.rec(j), db.pop[j]);
+        let w =
+            match_weight(da.rec(i), da.pop[i], db.rec(j), db.pop[j]) + contact_weight(da.contacts(i), db.contacts(j));
         if w >= floor {
             #[allow(clippy::cast_possible_truncation)]
             out.push(Candidate { a: i as u32, b: j as u32, w });

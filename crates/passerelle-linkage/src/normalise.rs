@@ -126,6 +126,26 @@ pub fn normalise_postcode(value: &str) -> Option<String> {
     (!folded.is_empty()).then_some(folded)
 }
 
+/// A phone number as its last ten digits (a North American number with or without its
+/// country code, spaces or dashes), or a handle in lower case without its `@`; `None` for
+/// anything too short to identify anyone.
+pub fn normalise_contact(raw: &str) -> Option<String> {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let letters = raw.chars().any(char::is_alphabetic);
+    if !letters && digits.len() >= 7 {
+        let start = digits.len().saturating_sub(10);
+        return Some(format!("tel:{}", &digits[start..]));
+    }
+    let handle: String = raw
+        .trim()
+        .trim_start_matches('@')
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    (handle.chars().count() >= 3).then(|| format!("id:{handle}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

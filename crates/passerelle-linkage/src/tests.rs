@@ -21,6 +21,7 @@ fn rec(given: &str, surname: &str, dob: &str, sex: &str, postcode: &str) -> Reco
         dob: parse_date(dob),
         sex: opt(sex),
         postcode: opt(postcode),
+        contacts: Vec::new(),
     }
 }
 
@@ -432,4 +433,52 @@ fn io_failures_are_not_input_errors() {
     let e = run_link(&dir.join("a.csv"), &dir.join("b.csv"), &dir.join("o.csv"), Some(1.5), 1).unwrap_err();
     assert!(e.is_input_error(), "{e}");
     std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn contacts_are_normalised_so_that_the_same_number_or_handle_matches() {
+    use crate::normalise::normalise_contact;
+    assert_eq!(normalise_contact("+1 (514) 555-0142"), normalise_contact("514-555-0142"));
+    assert_eq!(normalise_contact("514 555 0142").as_deref(), Some("tel:5145550142"));
+    assert_eq!(normalise_contact("@Lune_Bleue"), normalise_contact("lune_bleue"));
+    assert_eq!(normalise_contact("12"), None, "too short to identify anyone");
+    assert_eq!(normalise_contact(" @ "), None);
+    assert_ne!(normalise_contact("5145550142"), normalise_contact("id5145550142"));
+}
+
+#[test]
+fn a_phone_in_common_links_a_child_whose_surname_changed_and_date_is_unknown() {
+    let k = key(1);
+    let phone = vec!["514-555-0142".to_owned()];
+    let a = rec("Jasmine", "Lessard", "2010-10-19", "F", "H2X 1Y4");
+    let b = rec("Jasmine", "Beaudoin", "", "F", "H2X 1Y4");
+    let (ea, eb) = (encode(&k, &a.clone().with_contacts(&phone)), encode(&k, &b.clone().with_contacts(&phone)));
+    assert_eq!(ea.shares_contact(&eb), Some(true));
+    assert_eq!(field_similarities(&ea, &eb).contact, Some(true));
+    let without = pair_weight(&encode(&k, &a), &encode(&k, &b));
+    assert!((pair_weight(&ea, &eb) - without - 12.0).abs() < 1e-6, "the phone adds its weight");
+    // Each record's contact tokens are block keys: the pair is compared, and linked.
+    let links = link(std::slice::from_ref(&ea), std::slice::from_ref(&eb), DEFAULT_THRESHOLD, 1);
+    assert_eq!(links.pairs.len(), 1, "{links:?}");
+    // A phone alone with a date that disagrees stays a different child (a sibling).
+    let sibling = rec("Jasmine", "Lessard", "2014-02-01", "F", "H2X 1Y4").with_contacts(&phone);
+    assert!(pair_weight(&ea, &encode(&k, &sibling)).is_infinite());
+    // No contact on one side: unknown, not a disagreement.
+    assert_eq!(ea.shares_contact(&encode(&k, &b)), None);
+}
+
+#[test]
+fn encodings_stored_before_contacts_are_still_read() {
+    let e = encode(&key(1), &base());
+    let v2 = e.to_bytes();
+    assert_eq!((v2[0], v2.last().copied()), (2, Some(0)));
+    let mut v1 = v2[..v2.len() - 1].to_vec();
+    v1[0] = 1;
+    assert_eq!(Encoding::from_bytes(&v1), Some(e));
+    let with = encode(&key(1), &base().with_contacts(&["@lune_bleue".to_owned()]));
+    let bytes = with.to_bytes();
+    assert_eq!(Encoding::from_bytes(&bytes).map(|d| d.contact_keys().len()), Some(1));
+    let mut too_many = bytes.clone();
+    *too_many.last_mut().unwrap() = 9;
+    assert_eq!(Encoding::from_bytes(&too_many), None);
 }

@@ -38,6 +38,9 @@ pub const YEARS_AGREE: f32 = 1.0;
 /// Possible birth years that cannot meet: an estimated age is rarely more than a year off.
 pub const YEARS_DISAGREE: f32 = -6.0;
 
+/// A phone number or social-media handle in common (see `matcher::contact_weight`).
+pub const CONTACT_AGREE: f32 = 12.0;
+
 pub const MARGIN_BITS: f64 = 2.0;
 pub const DEFAULT_THRESHOLD: f64 = 0.3;
 

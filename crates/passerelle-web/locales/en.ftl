@@ -635,6 +635,7 @@ links-field-given = Given name
 links-field-surname = Family name
 links-field-dob = Date of birth
 links-field-sex = Sex
+links-field-contact = Phone number or handle in common
 links-missing = Unknown on one side
 links-alternatives = Other possible matches to review for your case: { $count }. These children look alike; at most one of them is the same child as this one.
 notice-link-confirmed = The link is confirmed: statistics will count this child once.

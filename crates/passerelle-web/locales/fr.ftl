@@ -635,6 +635,7 @@ links-field-given = Prénom
 links-field-surname = Nom de famille
 links-field-dob = Date de naissance
 links-field-sex = Sexe
+links-field-contact = Téléphone ou pseudonyme en commun
 links-missing = Inconnu d'un côté
 links-alternatives = Autres correspondances possibles à examiner pour votre dossier : { $count }. Ces enfants se ressemblent ; au plus un d'entre eux est le même que celui-ci.
 notice-link-confirmed = Le lien est confirmé : les statistiques compteront cet enfant une seule fois.

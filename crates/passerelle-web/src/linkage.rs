@@ -9,7 +9,8 @@ use passerelle_store::{Store, StoreError};
 
 use crate::AppState;
 
-/// The linkage record of a case: its identity, gender and region.
+/// The linkage record of a case: its identity (names, date of birth, phone numbers and
+/// handles), gender and region.
 pub fn record_of(identity: &Identity, stats: &CaseStats) -> Record {
     let region = stats.region.map(passerelle_core::region::Region::code);
     Record::from_platform(
@@ -19,6 +20,7 @@ pub fn record_of(identity: &Identity, stats: &CaseStats) -> Record {
         stats.gender.as_deref(),
         region.as_deref(),
     )
+    .with_contacts(identity.phones.iter().chain(&identity.handles))
 }
 
 /// The installation's linkage key (derived from its keys; never shown).

@@ -126,13 +126,16 @@ pub async fn fill(store: &Store, population: &Population) -> Result<(), Failure>
             ..Identity::default()
         };
         let linkage = encoder
-            .encode(&Record::from_platform(
-                &r.given_name,
-                &r.surname,
-                r.birth_date.as_deref(),
-                Some(&r.gender),
-                Some(&r.region),
-            ))
+            .encode(
+                &Record::from_platform(
+                    &r.given_name,
+                    &r.surname,
+                    r.birth_date.as_deref(),
+                    Some(&r.gender),
+                    Some(&r.region),
+                )
+                .with_contacts(r.phones.iter().chain(&r.handles)),
+            )
             .to_bytes();
         batch.push(ImportCase {
             org,

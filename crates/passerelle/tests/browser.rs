@@ -1260,7 +1260,7 @@ fn a_coordinator_confirms_that_two_organizations_follow_the_same_child() {
             .unwrap_or_else(|| panic!("no proposal between the DPJ and the clinic"));
         let id = ours.trim_start_matches("link-").to_owned();
         assert!(!s.source().contains("Fictive"), "no name is shown");
-        assert_eq!(s.find_all(&format!("section[aria-labelledby='{ours}'] meter")).len(), 4);
+        assert_eq!(s.find_all(&format!("section[aria-labelledby='{ours}'] table.link-agreement tr")).len(), 5);
         shots.save(&s, "proposal");
         s.click_to_load(&format!("form[action='/links/{id}'] button[value='confirm']"));
         s.wait_for("p.notice");

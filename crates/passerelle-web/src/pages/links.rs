@@ -87,6 +87,11 @@ fn agreements(ctx: &Ctx, s: Option<FieldSimilarities>) -> Vec<Agreement> {
         Agreement { label: ctx.t("links-field-surname"), percent: percent(best(s.surname, s.surname_given)) },
         Agreement { label: ctx.t("links-field-dob"), percent: percent(s.dob) },
         Agreement { label: ctx.t("links-field-sex"), percent: percent(s.sex) },
+        // Equal or not, never the number or handle itself.
+        Agreement {
+            label: ctx.t("links-field-contact"),
+            percent: s.contact.map(|shared| if shared { 100 } else { 0 }),
+        },
     ]
 }
 
