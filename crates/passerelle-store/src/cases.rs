@@ -523,14 +523,18 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<CaseSummary>, StoreError> {
         // Unused slots repeat a word already asked for, which changes neither the set of
-        // terms looked up nor their distinct count.
+        // terms looked up nor their distinct count. The matching cases are found from the
+        // words' terms first, then looked up by id: `CROSS JOIN` keeps SQLite from walking
+        // the whole organization in date order and testing each case instead (100,000 cases:
+        // a name found once took 60 ms, now under 1 ms; the commonest single word, 5,311
+        // cases, 12 ms then, 28 ms now). PostgreSQL plans it as an ordinary join.
         const SQL: &str = "SELECT c.id, c.code, c.status, c.region, c.created_at, a.user_id FROM \
-                           (SELECT id, code, status, region, created_at FROM cases WHERE org_id = $1 \
-                           AND ($2 IS NULL OR id IN (SELECT case_id FROM case_assignments WHERE user_id = $2)) \
-                           AND id IN (SELECT case_id FROM case_terms \
-                           WHERE term IN ($3, $4, $5, $6, $7, $8, $9, $10) \
-                           GROUP BY case_id HAVING COUNT(DISTINCT term) = $11) \
-                           ORDER BY created_at DESC, id DESC LIMIT $12) c \
+                           (SELECT k.id, k.code, k.status, k.region, k.created_at FROM \
+                           (SELECT case_id FROM case_terms WHERE term IN ($3, $4, $5, $6, $7, $8, $9, $10) \
+                           GROUP BY case_id HAVING COUNT(DISTINCT term) = $11) t \
+                           CROSS JOIN cases k WHERE k.id = t.case_id AND k.org_id = $1 \
+                           AND ($2 IS NULL OR k.id IN (SELECT case_id FROM case_assignments WHERE user_id = $2)) \
+                           ORDER BY k.created_at DESC, k.id DESC LIMIT $12) c \
                            LEFT JOIN case_assignments a ON a.case_id = c.id \
                            ORDER BY c.created_at DESC, c.id DESC, a.assigned_at, a.user_id";
         const HAS_TERM: &str = "SELECT COUNT(*) FROM case_terms WHERE case_id = $1 AND term = $2";
