@@ -127,8 +127,9 @@ async fn view(state: &AppState, ctx: &Ctx, mine: OrgId, link: &Link) -> Result<L
     let eb = enc(state.store.case_linkage(link.case_b).await?);
     let sims = ea.zip(eb).map(|(a, b)| field_similarities(&a, &b));
     let decided = link.decided.map(|(_, at)| ctx.when(&at));
+    let (a, b) = (side(state, ctx, mine, link.case_a).await?, side(state, ctx, mine, link.case_b).await?);
     let alternatives = if link.decided.is_none() {
-        let own = if state.store.case_org(link.case_a).await? == mine { link.case_a } else { link.case_b };
+        let own = if a.mine { link.case_a } else { link.case_b };
         (state.store.open_proposals(own).await? - 1).max(0)
     } else {
         0
@@ -136,8 +137,8 @@ async fn view(state: &AppState, ctx: &Ctx, mine: OrgId, link: &Link) -> Result<L
     Ok(LinkView {
         id: link.id,
         score: percent(Some(link.score)).unwrap_or(0),
-        a: side(state, ctx, mine, link.case_a).await?,
-        b: side(state, ctx, mine, link.case_b).await?,
+        a,
+        b,
         agreements: agreements(ctx, sims),
         decided,
         alternatives,
