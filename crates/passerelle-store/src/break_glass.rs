@@ -12,9 +12,9 @@ use passerelle_core::role::{Role, parse_roles};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::cases::{INSERT_EVENT, open_case, seal_case};
+use crate::cases::{open_case, seal_case};
 use crate::error::StoreError;
-use crate::{Store, in_tx, run};
+use crate::{Store, case_event, in_tx, run};
 
 const TABLE: &str = "break_glass";
 /// The alert kind raised when someone opens a case by emergency access.
@@ -217,15 +217,7 @@ impl Store {
                         .await?;
                 }
             }
-            sqlx::query(INSERT_EVENT)
-                .bind(Uuid::now_v7())
-                .bind(case.0)
-                .bind(now)
-                .bind(Some(user.0))
-                .bind("break_glass.open")
-                .bind(Some(id.0.to_string()))
-                .execute(&mut *tx)
-                .await?;
+            case_event!(tx, case.0, now, Some(user.0), "break_glass.open", Some(id.0.to_string()));
         });
         Ok(grant)
     }
@@ -343,15 +335,14 @@ impl Store {
                 let n: i64 = sqlx::query_scalar(EXISTS).bind(id.0).fetch_one(&mut *tx).await?;
                 return Err(if n == 0 { StoreError::NotFound } else { StoreError::Conflict });
             }
-            sqlx::query(INSERT_EVENT)
-                .bind(Uuid::now_v7())
-                .bind(grant.case_id.0)
-                .bind(now)
-                .bind(Some(reviewer.0))
-                .bind(format!("break_glass.{}", review.status.as_str()))
-                .bind(Some(id.0.to_string()))
-                .execute(&mut *tx)
-                .await?;
+            case_event!(
+                tx,
+                grant.case_id.0,
+                now,
+                Some(reviewer.0),
+                format!("break_glass.{}", review.status.as_str()),
+                Some(id.0.to_string())
+            );
         });
         Ok(())
     }
@@ -375,15 +366,7 @@ impl Store {
             let done =
                 sqlx::query(UPDATE).bind(now).bind(id.0).bind(user.0).bind(grant.expires_at).execute(&mut *tx).await?;
             if done.rows_affected() == 1 {
-                sqlx::query(INSERT_EVENT)
-                    .bind(Uuid::now_v7())
-                    .bind(grant.case_id.0)
-                    .bind(now)
-                    .bind(Some(user.0))
-                    .bind("break_glass.end")
-                    .bind(Some(id.0.to_string()))
-                    .execute(&mut *tx)
-                    .await?;
+                case_event!(tx, grant.case_id.0, now, Some(user.0), "break_glass.end", Some(id.0.to_string()));
             }
         });
         Ok(())

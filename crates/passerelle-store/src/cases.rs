@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 use crate::db::Db;
 use crate::error::{StoreError, unique};
 use crate::keys::SystemKey;
-use crate::{Store, in_tx, run};
+use crate::{Store, case_event, in_tx, run};
 
 /// A case, decrypted.
 #[derive(Clone, PartialEq, Eq)]
@@ -182,21 +182,6 @@ pub(crate) const INSERT_TERM: &str = "INSERT INTO case_terms (case_id, term) VAL
 const DELETE_TERMS: &str = "DELETE FROM case_terms WHERE case_id = $1";
 pub(crate) const INSERT_EVENT: &str =
     "INSERT INTO case_events (id, case_id, at, actor_id, kind, ref_id) VALUES ($1, $2, $3, $4, $5, $6)";
-
-/// Appends a timeline event inside the transaction `$tx`.
-macro_rules! event {
-    ($tx:ident, $case:expr, $at:expr, $actor:expr, $kind:expr, $ref_id:expr) => {
-        sqlx::query(INSERT_EVENT)
-            .bind(Uuid::now_v7())
-            .bind($case)
-            .bind($at)
-            .bind($actor)
-            .bind($kind)
-            .bind($ref_id)
-            .execute(&mut *$tx)
-            .await?
-    };
-}
 
 /// Returns `NotFound` or `Conflict` from the enclosing function (rolling `$tx` back) when a
 /// versioned update changed no row.
@@ -412,13 +397,13 @@ impl Store {
                     sqlx::query(INSERT_TERM).bind(id.0).bind(term.as_slice()).execute(&mut *$tx).await?;
                 }
                 sqlx::query(ASSIGN).bind(id.0).bind(by.0).bind(now).execute(&mut *$tx).await?;
-                event!($tx, id.0, now, Some(by.0), "case.open", None::<String>);
+                case_event!($tx, id.0, now, Some(by.0), "case.open", None::<String>);
                 if let Some(s) = from_screening {
                     let done = sqlx::query(ATTACH).bind(id.0).bind(s.0).execute(&mut *$tx).await?.rows_affected();
                     if done != 1 {
                         return Err(StoreError::Conflict);
                     }
-                    event!($tx, id.0, now, Some(by.0), "screening.attach", Some(s.0.to_string()));
+                    case_event!($tx, id.0, now, Some(by.0), "screening.attach", Some(s.0.to_string()));
                 }
             }};
         }
@@ -604,7 +589,7 @@ impl Store {
                 for term in &terms {
                     sqlx::query(INSERT_TERM).bind(id.0).bind(term.as_slice()).execute(&mut *$tx).await?;
                 }
-                event!($tx, id.0, now, Some(by.0), "identity.update", None::<String>);
+                case_event!($tx, id.0, now, Some(by.0), "identity.update", None::<String>);
             }};
         }
         match &self.db {
@@ -666,7 +651,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             check_written!(tx, done.rows_affected(), id.0);
-            event!(tx, id.0, now, Some(by.0), format!("status.{}", status.as_str()), None::<String>);
+            case_event!(tx, id.0, now, Some(by.0), format!("status.{}", status.as_str()), None::<String>);
         });
         self.case(id).await
     }
@@ -687,7 +672,7 @@ impl Store {
             }
             let done = sqlx::query(INSERT).bind(id.0).bind(user.0).bind(now).execute(&mut *tx).await?;
             if done.rows_affected() == 1 {
-                event!(tx, id.0, now, Some(by.0), "assign", Some(user.0.to_string()));
+                case_event!(tx, id.0, now, Some(by.0), "assign", Some(user.0.to_string()));
             }
         });
         Ok(())
@@ -706,7 +691,7 @@ impl Store {
             }
             let done = sqlx::query(DELETE).bind(id.0).bind(user.0).execute(&mut *tx).await?;
             if done.rows_affected() == 1 {
-                event!(tx, id.0, now, Some(by.0), "unassign", Some(user.0.to_string()));
+                case_event!(tx, id.0, now, Some(by.0), "unassign", Some(user.0.to_string()));
             }
         });
         Ok(())
@@ -730,7 +715,7 @@ impl Store {
                 .bind(&sealed)
                 .execute(&mut *tx)
                 .await?;
-            event!(tx, id.0, now, Some(author.0), "note.add", Some(note.0.to_string()));
+            case_event!(tx, id.0, now, Some(author.0), "note.add", Some(note.0.to_string()));
         });
         Ok(note)
     }
@@ -853,15 +838,7 @@ impl Store {
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
-            sqlx::query(INSERT_EVENT)
-                .bind(uuid::Uuid::now_v7())
-                .bind(id.0)
-                .bind(now)
-                .bind(by.map(|u| u.0))
-                .bind(kind)
-                .bind(None::<String>)
-                .execute(&mut *tx)
-                .await?;
+            case_event!(tx, id.0, now, by.map(|u| u.0), kind, None::<String>);
         });
         Ok(())
     }

@@ -99,6 +99,23 @@ macro_rules! in_tx {
     };
 }
 
+/// Appends an event to a case's timeline inside the transaction `$tx` (of [`in_tx!`]);
+/// `$actor` and `$ref_id` are bound as given (options).
+#[macro_export]
+macro_rules! case_event {
+    ($tx:ident, $case:expr, $at:expr, $actor:expr, $kind:expr, $ref_id:expr) => {
+        sqlx::query($crate::cases::INSERT_EVENT)
+            .bind(uuid::Uuid::now_v7())
+            .bind($case)
+            .bind($at)
+            .bind($actor)
+            .bind($kind)
+            .bind($ref_id)
+            .execute(&mut *$tx)
+            .await?
+    };
+}
+
 /// Name of the SQLite file inside a data directory.
 pub const SQLITE_FILE: &str = "passerelle.db";
 

@@ -14,9 +14,9 @@ use passerelle_core::role::Role;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::cases::{INSERT_EVENT, KEY_OF, open_case, seal_case};
+use crate::cases::{KEY_OF, open_case, seal_case};
 use crate::error::StoreError;
-use crate::{Store, in_tx, run};
+use crate::{Store, case_event, in_tx, run};
 
 const BASES: &str = "legal_bases";
 const REFERRALS: &str = "referrals";
@@ -305,21 +305,6 @@ macro_rules! referral_columns {
     };
 }
 
-/// Appends a timeline event to the sender's case inside the transaction `$tx`.
-macro_rules! event {
-    ($tx:ident, $case:expr, $at:expr, $actor:expr, $kind:expr, $ref_id:expr) => {
-        sqlx::query(INSERT_EVENT)
-            .bind(Uuid::now_v7())
-            .bind($case)
-            .bind($at)
-            .bind(Some($actor))
-            .bind($kind)
-            .bind(Some($ref_id.to_string()))
-            .execute(&mut *$tx)
-            .await?
-    };
-}
-
 impl Store {
     /// The organization of a case (`NotFound` when it does not exist).
     async fn org_of_case(&self, case: CaseId) -> Result<OrgId, StoreError> {
@@ -355,7 +340,14 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            event!(tx, consent.child_case.0, now, consent.recorded_by.0, "consent.record", consent.id);
+            case_event!(
+                tx,
+                consent.child_case.0,
+                now,
+                Some(consent.recorded_by.0),
+                "consent.record",
+                Some(consent.id.to_string())
+            );
         });
         Ok(())
     }
@@ -376,7 +368,7 @@ impl Store {
         in_tx!(&self.db, |tx| {
             let n = sqlx::query(UPDATE).bind(at).bind(by.0).bind(id.0).bind(case.0).execute(&mut *tx).await?;
             if n.rows_affected() == 1 {
-                event!(tx, case.0, at, by.0, "consent.withdraw", id);
+                case_event!(tx, case.0, at, Some(by.0), "consent.withdraw", Some(id.to_string()));
             } else {
                 let found: i64 = sqlx::query_scalar(FOUND).bind(id.0).bind(case.0).fetch_one(&mut *tx).await?;
                 if found == 0 {
@@ -427,7 +419,14 @@ impl Store {
                 .bind(basis.recorded_by.0)
                 .execute(&mut *tx)
                 .await?;
-            event!(tx, basis.child_case.0, basis.recorded_at, basis.recorded_by.0, "basis.record", basis.id);
+            case_event!(
+                tx,
+                basis.child_case.0,
+                basis.recorded_at,
+                Some(basis.recorded_by.0),
+                "basis.record",
+                Some(basis.id.to_string())
+            );
         });
         Ok(())
     }
@@ -441,7 +440,7 @@ impl Store {
         in_tx!(&self.db, |tx| {
             let n = sqlx::query(UPDATE).bind(at).bind(by.0).bind(id.0).bind(case.0).execute(&mut *tx).await?;
             if n.rows_affected() == 1 {
-                event!(tx, case.0, at, by.0, "basis.end", id);
+                case_event!(tx, case.0, at, Some(by.0), "basis.end", Some(id.to_string()));
             } else {
                 let found: i64 = sqlx::query_scalar(FOUND).bind(id.0).bind(case.0).fetch_one(&mut *tx).await?;
                 if found == 0 {
@@ -542,7 +541,7 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            event!(tx, r.case_id.0, now, r.sent_by.0, "referral.send", id);
+            case_event!(tx, r.case_id.0, now, Some(r.sent_by.0), "referral.send", Some(id.to_string()));
             // The receiving organization learns at once that a referral waits; the alert names
             // the referral only, never the child.
             let members: Vec<(Uuid, String, String)> =
@@ -727,7 +726,7 @@ impl Store {
             if n.rows_affected() != 1 {
                 return Err(StoreError::Conflict);
             }
-            event!(tx, current.case_id.0, now, by.0, kind.as_str(), id);
+            case_event!(tx, current.case_id.0, now, Some(by.0), kind.as_str(), Some(id.to_string()));
             if matches!(next, Status::Accepted | Status::Declined) {
                 sqlx::query(INSERT_ALERT)
                     .bind(Uuid::now_v7())
@@ -798,7 +797,7 @@ impl Store {
                 .bind(&detail)
                 .execute(&mut *tx)
                 .await?;
-            event!(tx, case.0, now, author.0, "referral.service", referral);
+            case_event!(tx, case.0, now, Some(author.0), "referral.service", Some(referral.to_string()));
         });
         Ok(id)
     }
@@ -856,7 +855,7 @@ impl Store {
                 .bind(&sealed)
                 .execute(&mut *tx)
                 .await?;
-            event!(tx, case.0, now, author.0, "message.send", id);
+            case_event!(tx, case.0, now, Some(author.0), "message.send", Some(id.to_string()));
         });
         Ok(id)
     }

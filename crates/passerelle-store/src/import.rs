@@ -9,9 +9,9 @@ use passerelle_crypto::DataKey;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::cases::{INSERT_EVENT, INSERT_TERM, KEY_PURPOSE, TABLE, new_code, seal_case, seal_identity, terms_of};
+use crate::cases::{INSERT_TERM, KEY_PURPOSE, TABLE, new_code, seal_case, seal_identity, terms_of};
 use crate::error::{StoreError, unique};
-use crate::{Store, in_tx};
+use crate::{Store, case_event, in_tx};
 
 /// One case to import.
 #[derive(Clone)]
@@ -135,15 +135,7 @@ impl Store {
                     sqlx::query(INSERT_TERM).bind(p.id.0).bind(term.as_slice()).execute(&mut *tx).await?;
                 }
                 sqlx::query(ASSIGN).bind(p.id.0).bind(c.by.0).bind(c.opened_at).execute(&mut *tx).await?;
-                sqlx::query(INSERT_EVENT)
-                    .bind(Uuid::now_v7())
-                    .bind(p.id.0)
-                    .bind(c.opened_at)
-                    .bind(Some(c.by.0))
-                    .bind("case.open")
-                    .bind(None::<String>)
-                    .execute(&mut *tx)
-                    .await?;
+                case_event!(tx, p.id.0, c.opened_at, Some(c.by.0), "case.open", None::<String>);
             }
         });
         Ok(prepared.into_iter().map(|p| p.id).collect())

@@ -21,10 +21,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::cases::{EXISTS, INSERT_EVENT, KEY_OF, open_case, seal_case};
+use crate::cases::{EXISTS, KEY_OF, open_case, seal_case};
 use crate::db::Db;
 use crate::error::StoreError;
-use crate::{Store, in_tx, run};
+use crate::{Store, case_event, in_tx, run};
 
 /// A needs assessment of a case, decrypted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -176,21 +176,6 @@ const PLAN_EXISTS: &str = "SELECT COUNT(*) FROM case_plans WHERE case_id = $1";
 const SELECT_PLAN: &str = "SELECT body, status, submitted_by, submitted_at, approved_by, approved_at, version \
                            FROM case_plans WHERE case_id = $1";
 
-/// Appends a timeline event inside the transaction `$tx` (as in `cases`).
-macro_rules! event {
-    ($tx:ident, $case:expr, $at:expr, $actor:expr, $kind:expr, $ref_id:expr) => {
-        sqlx::query(INSERT_EVENT)
-            .bind(Uuid::now_v7())
-            .bind($case)
-            .bind($at)
-            .bind($actor)
-            .bind($kind)
-            .bind($ref_id)
-            .execute(&mut *$tx)
-            .await?
-    };
-}
-
 /// A change of a plan's status.
 #[derive(Clone, Copy)]
 enum Step {
@@ -245,7 +230,7 @@ impl Store {
                 .bind(&sealed)
                 .execute(&mut *tx)
                 .await?;
-            event!(tx, case.0, now, Some(by.0), "assessment.add", Some(id.to_string()));
+            case_event!(tx, case.0, now, Some(by.0), "assessment.add", Some(id.to_string()));
         });
         Ok(id)
     }
@@ -333,7 +318,7 @@ impl Store {
                         return Err(if n == 0 { StoreError::NotFound } else { StoreError::Conflict });
                     }
                 }
-                event!($tx, case.0, now, Some(by.0), "plan.save", None::<String>);
+                case_event!($tx, case.0, now, Some(by.0), "plan.save", None::<String>);
                 let row: PlanRow = sqlx::query_as(SELECT_PLAN).bind(case.0).fetch_one(&mut *$tx).await?;
                 row
             }};
@@ -409,7 +394,7 @@ impl Store {
                     let n: i64 = sqlx::query_scalar(PLAN_EXISTS).bind(case.0).fetch_one(&mut *$tx).await?;
                     return Err(if n == 0 { StoreError::NotFound } else { StoreError::Conflict });
                 }
-                event!($tx, case.0, now, Some(by.0), kind, None::<String>);
+                case_event!($tx, case.0, now, Some(by.0), kind, None::<String>);
                 let row: PlanRow = sqlx::query_as(SELECT_PLAN).bind(case.0).fetch_one(&mut *$tx).await?;
                 row
             }};
@@ -470,7 +455,7 @@ impl Store {
                     .bind(&sealed)
                     .execute(&mut *$tx)
                     .await?;
-                event!($tx, case.0, now, Some(by.0), "service.add", Some(id.to_string()));
+                case_event!($tx, case.0, now, Some(by.0), "service.add", Some(id.to_string()));
             }};
         }
         match &self.db {
@@ -558,7 +543,7 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            event!(tx, case.0, now, Some(by.0), "followup.add", Some(id.to_string()));
+            case_event!(tx, case.0, now, Some(by.0), "followup.add", Some(id.to_string()));
         });
         Ok(id)
     }
@@ -576,7 +561,7 @@ impl Store {
             let Some(case) = case else { return Err(StoreError::NotFound) };
             let done = sqlx::query(DONE).bind(now).bind(by.0).bind(id).execute(&mut *tx).await?;
             if done.rows_affected() == 1 {
-                event!(tx, case, now, Some(by.0), "followup.done", Some(id.to_string()));
+                case_event!(tx, case, now, Some(by.0), "followup.done", Some(id.to_string()));
             }
         });
         Ok(())

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::cases::{open_case, seal_case};
 use crate::db::Db;
 use crate::error::StoreError;
-use crate::{Store, exec, in_tx, run};
+use crate::{Store, case_event, exec, in_tx, run};
 
 /// The name of the job in `job_runs`.
 pub const JOB: &str = "retention";
@@ -229,15 +229,7 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(crate::cases::INSERT_EVENT)
-                .bind(Uuid::now_v7())
-                .bind(case.0)
-                .bind(now)
-                .bind(Some(by.0))
-                .bind("hold.place")
-                .bind(Some(id.to_string()))
-                .execute(&mut *tx)
-                .await?;
+            case_event!(tx, case.0, now, Some(by.0), "hold.place", Some(id.to_string()));
         });
         Ok(id)
     }
@@ -253,15 +245,7 @@ impl Store {
             if done.rows_affected() != 1 {
                 return Err(StoreError::NotFound);
             }
-            sqlx::query(crate::cases::INSERT_EVENT)
-                .bind(Uuid::now_v7())
-                .bind(case.0)
-                .bind(now)
-                .bind(Some(by.0))
-                .bind("hold.lift")
-                .bind(Some(hold.to_string()))
-                .execute(&mut *tx)
-                .await?;
+            case_event!(tx, case.0, now, Some(by.0), "hold.lift", Some(hold.to_string()));
         });
         Ok(())
     }
@@ -543,15 +527,7 @@ impl Store {
                     sqlx::query(sql).bind(id.0).execute(&mut *$tx).await?;
                 }
                 sqlx::query(BLANK).bind(Vec::<u8>::new()).bind(now).bind(id.0).execute(&mut *$tx).await?;
-                sqlx::query(crate::cases::INSERT_EVENT)
-                    .bind(Uuid::now_v7())
-                    .bind(id.0)
-                    .bind(now)
-                    .bind(None::<Uuid>)
-                    .bind("retention.destroy")
-                    .bind(None::<String>)
-                    .execute(&mut *$tx)
-                    .await?;
+                case_event!($tx, id.0, now, None::<Uuid>, "retention.destroy", None::<String>);
             }};
         }
         // A return inside `body!` drops the transaction, which rolls it back.
