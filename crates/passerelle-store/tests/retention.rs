@@ -207,7 +207,8 @@ async fn the_daily_run_happens_once_across_servers() {
     let (org, sup) = org_and_user(&t, "Refuge Course", "sup-k").await;
     closed_case(&t, org, sup, "Anaïs").await;
     let other = t.reopen().await;
-    let when: OffsetDateTime = add_months(passerelle_core::time::now(), 61);
+    // Noon, so that three hours later is still the same day whatever the hour the test runs.
+    let when: OffsetDateTime = add_months(passerelle_core::time::now(), 61).replace_time(time::macros::time!(12:00));
     let (a, b) = tokio::join!(t.store.run_retention(when, "server-a"), other.run_retention(when, "server-b"));
     let (a, b) = (a.unwrap(), b.unwrap());
     let ran: Vec<&RetentionRun> = [&a, &b].into_iter().filter(|r| matches!(r, RetentionRun::Ran(_))).collect();
