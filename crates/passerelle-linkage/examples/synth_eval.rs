@@ -61,8 +61,8 @@ fn main() {
     });
     let per_case = std::env::var("PER_CASE").ok().map_or(MAX_PROPOSALS_PER_CASE, |v| v.parse().unwrap());
     let t = std::time::Instant::now();
-    let links: Vec<(usize, usize)> =
-        link_across_groups_with(&members, threshold, 2, review, per_case).into_iter().map(|(a, b, _)| (a, b)).collect();
+    let scored = link_across_groups_with(&members, threshold, 2, review, per_case);
+    let links: Vec<(usize, usize)> = scored.iter().map(|&(a, b, _)| (a, b)).collect();
     let enc: Vec<_> = members.iter().map(|m| m.encoding.clone()).collect();
     let secs = t.elapsed().as_secs_f64();
     let truth: HashSet<(usize, usize)> = pop.truth_pairs().into_iter().map(|(a, b)| (a.min(b), a.max(b))).collect();
@@ -77,6 +77,7 @@ fn main() {
         }
     }
     let distinct = (0..enc.len()).filter(|&i| find(&mut parent, i) == i).count();
+    let decisions = decisions_needed(&scored, &members, &truth);
     let mut missed: HashMap<String, (usize, usize)> = HashMap::new();
     for &(a, b) in &truth {
         let hit = found.contains(&(a, b));
@@ -102,7 +103,7 @@ fn main() {
         println!("  {k:<20} missed {miss:>5} of {all:>6} ({:.1}%)", 100.0 * miss as f64 / all as f64);
     }
     println!(
-        "children {n} records {} proposals {} true {} of {} (recall {:.4}, precision {:.4}) distinct after review {distinct} ({:+}) in {secs:.1} s",
+        "children {n} records {} proposals {} true {} of {} (recall {:.4}, precision {:.4}) distinct after review {distinct} ({:+}) decisions {decisions} in {secs:.1} s",
         enc.len(),
         found.len(),
         tp,
@@ -113,8 +114,29 @@ fn main() {
     );
 }
 
+/// How many proposals a coordinator decides, strongest first, when confirming a case with
+/// one of another organization's closes its other proposals with that organization.
+fn decisions_needed(scored: &[(usize, usize, f64)], members: &[Member], truth: &HashSet<(usize, usize)>) -> usize {
+    let mut order: Vec<&(usize, usize, f64)> = scored.iter().collect();
+    order.sort_by(|x, y| y.2.total_cmp(&x.2));
+    let mut settled: HashSet<(usize, u128)> = HashSet::new();
+    let mut decided = 0;
+    for &&(a, b, _) in &order {
+        if settled.contains(&(a, members[b].group)) || settled.contains(&(b, members[a].group)) {
+            continue;
+        }
+        decided += 1;
+        if truth.contains(&(a.min(b), a.max(b))) {
+            settled.insert((a, members[b].group));
+            settled.insert((b, members[a].group));
+        }
+    }
+    decided
+}
+
 /// Missed true pairs by whether they share a block key and by weight (`DIAG=1`); with
-/// `DIAG=2`, the missed pairs that share no block key, one per line.
+/// `DIAG=2`, the missed pairs that share no block key, one per line; with `DIAG=3`, those
+/// that share one and weigh 20 bits or more (lost to namesakes).
 fn diagnose(
     pop: &passerelle_synth::Population,
     enc: &[passerelle_linkage::Encoding],
@@ -139,7 +161,8 @@ fn diagnose(
         let w = passerelle_linkage::pair_weight(&enc[a], &enc[b]);
         let bucket = if w.is_finite() { (w / 4.0).floor() as i64 * 4 } else { -999 };
         *hist.entry((shared, bucket)).or_default() += 1;
-        if std::env::var("DIAG").as_deref() == Ok("2") && !shared {
+        let strong = std::env::var("DIAG").as_deref() == Ok("3") && shared && w >= 20.0;
+        if (std::env::var("DIAG").as_deref() == Ok("2") && !shared) || strong {
             let (ra, rb) = (&pop.records[a], &pop.records[b]);
             println!(
                 "    w={w:5.1} {} {} {:?} {} | {} {} {:?} {} | {:?} {:?}",

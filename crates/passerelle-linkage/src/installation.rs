@@ -107,7 +107,7 @@ pub struct Member {
 /// whose name two children of another organization share is shown with both (the
 /// automatic guard would link neither, and the child would be counted twice). Measured on
 /// 100,000 synthetic children (`examples/synth_eval.rs`), see the benchmarks.
-pub const REVIEW: Review = Review { per_record: 3, spread_bits: 6.0 };
+pub const REVIEW: Review = Review { per_record: 6, spread_bits: 6.0 };
 
 /// How many proposals a case may be part of in all, the strongest first: a bound on a
 /// coordinator's work for one case (a child known to four organizations needs three).
