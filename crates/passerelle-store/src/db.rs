@@ -132,6 +132,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "information exchange", include_str!("../migrations/sqlite/0010_information_exchange.sql")),
     (11, "break glass", include_str!("../migrations/sqlite/0011_break_glass.sql")),
     (12, "retention and incidents", include_str!("../migrations/sqlite/0012_retention_incidents.sql")),
+    (13, "link decisions", include_str!("../migrations/sqlite/0013_link_decisions.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -146,6 +147,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "information exchange", include_str!("../migrations/postgres/0010_information_exchange.sql")),
     (11, "break glass", include_str!("../migrations/postgres/0011_break_glass.sql")),
     (12, "retention and incidents", include_str!("../migrations/postgres/0012_retention_incidents.sql")),
+    (13, "link decisions", include_str!("../migrations/postgres/0013_link_decisions.sql")),
 ];
 
 /// The last migration this build knows (the same on both backends).

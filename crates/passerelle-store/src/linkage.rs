@@ -25,6 +25,9 @@ pub enum LinkStatus {
     Confirmed,
     /// Not the same child.
     Rejected,
+    /// Closed without a decision of its own: one of the two cases was confirmed as the same
+    /// child as another case of the other's organization (see [`Store::decide_link`]).
+    Superseded,
 }
 
 impl LinkStatus {
@@ -34,6 +37,7 @@ impl LinkStatus {
             LinkStatus::Proposed => "proposed",
             LinkStatus::Confirmed => "confirmed",
             LinkStatus::Rejected => "rejected",
+            LinkStatus::Superseded => "superseded",
         }
     }
 
@@ -42,6 +46,7 @@ impl LinkStatus {
             "proposed" => Ok(LinkStatus::Proposed),
             "confirmed" => Ok(LinkStatus::Confirmed),
             "rejected" => Ok(LinkStatus::Rejected),
+            "superseded" => Ok(LinkStatus::Superseded),
             _ => Err(StoreError::Corrupt("link status")),
         }
     }
@@ -86,6 +91,15 @@ pub struct Link {
     pub proposed_at: OffsetDateTime,
     /// Who decided, and when.
     pub decided: Option<(UserId, OffsetDateTime)>,
+}
+
+/// What a decision did: the link as decided, and the proposals it closed as superseded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkDecision {
+    /// The decided link.
+    pub link: Link,
+    /// Alternatives of the confirmed pair, closed (empty after a rejection).
+    pub superseded: Vec<Uuid>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -185,19 +199,62 @@ impl Store {
         Ok(added)
     }
 
-    /// A coordinator's decision on a proposed link. `Conflict` when it was already decided,
-    /// `NotFound` when there is no such link.
-    pub async fn decide_link(&self, id: Uuid, by: UserId, confirm: bool) -> Result<Link, StoreError> {
-        const SQL: &str = "UPDATE child_links SET status = $1, decided_by = $2, decided_at = $3 \
-                           WHERE id = $4 AND status = 'proposed'";
+    /// A coordinator's decision on a proposed link. `Conflict` when it was already decided
+    /// (or closed by another confirmation), `NotFound` when there is no such link.
+    ///
+    /// A child has at most one case in each organization (an organization merges its own
+    /// duplicates, knowing the names), so confirming A with B closes, as *superseded*, the
+    /// other open proposals of A with B's organization and of B with A's: they were
+    /// alternatives, shown because the matcher could not tell look-alikes apart. For the same
+    /// reason a confirmation is refused with `Duplicate("link")` when A is already confirmed
+    /// with another case of B's organization (or B with one of A's): confirming both would
+    /// count two children of that organization as one.
+    pub async fn decide_link(&self, id: Uuid, by: UserId, confirm: bool) -> Result<LinkDecision, StoreError> {
+        const READ: &str = "SELECT l.case_a, l.case_b, l.status, a.org_id, b.org_id FROM child_links l \
+                            JOIN cases a ON a.id = l.case_a JOIN cases b ON b.id = l.case_b WHERE l.id = $1";
+        const DECIDE: &str = "UPDATE child_links SET status = $1, decided_by = $2, decided_at = $3 \
+                              WHERE id = $4 AND status = 'proposed'";
+        // Links of `case` with another case of `org` (but not `id`), with their status. In two
+        // halves so that each end's index serves (an OR would scan every link), and without a
+        // condition on the status, which would tempt SQLite into the status index instead.
+        const OTHERS: &str = "SELECT l.id, l.status FROM child_links l JOIN cases o ON o.id = l.case_b \
+                              WHERE l.case_a = $1 AND o.org_id = $2 AND l.id <> $3 \
+                              UNION ALL SELECT l.id, l.status FROM child_links l JOIN cases o ON o.id = l.case_a \
+                              WHERE l.case_b = $1 AND o.org_id = $2 AND l.id <> $3";
+        const SUPERSEDE: &str = "UPDATE child_links SET status = 'superseded', decided_at = $1 \
+                                 WHERE id = $2 AND status = 'proposed'";
         let status = if confirm { LinkStatus::Confirmed } else { LinkStatus::Rejected };
         let now = passerelle_core::time::now();
-        let n = exec!(&self.db, sqlx::query(SQL).bind(status.as_str()).bind(by.0).bind(now).bind(id))?;
-        let link = self.link(id).await?;
-        if n == 0 {
-            return Err(StoreError::Conflict);
-        }
-        Ok(link)
+        let mut superseded = Vec::new();
+        in_tx!(&self.db, |tx| {
+            let (a, b, current, org_a, org_b): (Uuid, Uuid, String, Uuid, Uuid) =
+                sqlx::query_as(READ).bind(id).fetch_one(&mut *tx).await?;
+            if LinkStatus::parse(&current)? != LinkStatus::Proposed {
+                return Err(StoreError::Conflict);
+            }
+            let mut others: Vec<(Uuid, String)> = Vec::new();
+            if confirm {
+                for (case, org) in [(a, org_b), (b, org_a)] {
+                    others.extend(
+                        sqlx::query_as::<_, (Uuid, String)>(OTHERS)
+                            .bind(case)
+                            .bind(org)
+                            .bind(id)
+                            .fetch_all(&mut *tx)
+                            .await?,
+                    );
+                }
+                if others.iter().any(|(_, s)| s == LinkStatus::Confirmed.as_str()) {
+                    return Err(StoreError::Duplicate("link"));
+                }
+            }
+            sqlx::query(DECIDE).bind(status.as_str()).bind(by.0).bind(now).bind(id).execute(&mut *tx).await?;
+            for (other, _) in others.into_iter().filter(|(_, s)| s == LinkStatus::Proposed.as_str()) {
+                sqlx::query(SUPERSEDE).bind(now).bind(other).execute(&mut *tx).await?;
+                superseded.push(other);
+            }
+        });
+        Ok(LinkDecision { link: self.link(id).await?, superseded })
     }
 
     /// One link.
@@ -238,7 +295,11 @@ impl Store {
 
     /// How many proposals, still to be decided, involve a case.
     pub async fn open_proposals(&self, case: CaseId) -> Result<i64, StoreError> {
-        const SQL: &str = "SELECT COUNT(*) FROM child_links WHERE status = 'proposed' AND (case_a = $1 OR case_b = $1)";
+        // By either end's index; a condition on the status in the WHERE would tempt SQLite
+        // into the status index, a scan of every open proposal of the installation.
+        const SQL: &str = "SELECT COALESCE(SUM(CASE WHEN status = 'proposed' THEN 1 ELSE 0 END), 0) FROM \
+                           (SELECT status FROM child_links WHERE case_a = $1 \
+                           UNION ALL SELECT status FROM child_links WHERE case_b = $1) t";
         Ok(run!(&self.db, |pool| sqlx::query_scalar(SQL).bind(case.0).fetch_one(pool).await)?)
     }
 

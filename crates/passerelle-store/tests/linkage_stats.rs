@@ -82,28 +82,66 @@ async fn links_are_proposed_once_and_decided_once() {
     let (a, wa) = org(&t, "org-a", "police").await;
     let (b, wb) = org(&t, "org-b", "shelter").await;
     let ids: Vec<CaseId> = s
-        .import_cases(&[case(a, wa, "Un", b"1"), case(b, wb, "Deux", b"2"), case(b, wb, "Trois", b"3")])
+        .import_cases(&[
+            case(a, wa, "Un", b"1"),
+            case(b, wb, "Deux", b"2"),
+            case(b, wb, "Trois", b"3"),
+            case(a, wa, "Quatre", b"4"),
+            case(b, wb, "Cinq", b"5"),
+        ])
         .await
         .unwrap();
-    let added =
-        s.propose_links(&[(ids[1], ids[0], 0.93), (ids[0], ids[1], 0.95), (ids[0], ids[2], 0.81)]).await.unwrap();
-    assert_eq!(added, 2, "the same pair in either order is one link");
+    let added = s
+        .propose_links(&[(ids[1], ids[0], 0.93), (ids[0], ids[1], 0.95), (ids[0], ids[2], 0.81), (ids[3], ids[1], 0.7)])
+        .await
+        .unwrap();
+    assert_eq!(added, 3, "the same pair in either order is one link");
     let proposed = s.links(LinkStatus::Proposed, 10).await.unwrap();
-    assert_eq!(proposed.len(), 2);
-    assert!(proposed[0].score >= proposed[1].score, "highest score first");
+    assert_eq!(proposed.len(), 3);
+    assert!(proposed.windows(2).all(|w| w[0].score >= w[1].score), "highest score first");
     assert!(proposed.iter().all(|l| l.case_a.0 < l.case_b.0));
+    let id_of = |x: CaseId, y: CaseId| {
+        proposed.iter().find(|l| (l.case_a, l.case_b) == (x.min(y), x.max(y))).map(|l| l.id).unwrap()
+    };
 
+    // Confirming Un–Deux closes Un's other proposal with org-b (Trois) and Deux's other
+    // proposal with org-a (Quatre): each child has one case per organization.
     let coordinator = wa;
-    let confirmed = s.decide_link(proposed[0].id, coordinator, true).await.unwrap();
-    assert_eq!(confirmed.status, LinkStatus::Confirmed);
-    assert_eq!(confirmed.decided.map(|d| d.0), Some(coordinator));
-    assert!(matches!(s.decide_link(proposed[0].id, coordinator, false).await, Err(StoreError::Conflict)));
-    s.decide_link(proposed[1].id, coordinator, false).await.unwrap();
+    let decision = s.decide_link(id_of(ids[0], ids[1]), coordinator, true).await.unwrap();
+    assert_eq!(decision.link.status, LinkStatus::Confirmed);
+    assert_eq!(decision.link.decided.map(|d| d.0), Some(coordinator));
+    let mut closed = decision.superseded.clone();
+    closed.sort_unstable();
+    let mut expected = vec![id_of(ids[0], ids[2]), id_of(ids[3], ids[1])];
+    expected.sort_unstable();
+    assert_eq!(closed, expected);
+    let superseded = s.link(expected[0]).await.unwrap();
+    assert_eq!((superseded.status, superseded.decided.is_some()), (LinkStatus::Superseded, false), "no one decided it");
+    for id in [id_of(ids[0], ids[1]), id_of(ids[0], ids[2])] {
+        assert!(matches!(s.decide_link(id, coordinator, false).await, Err(StoreError::Conflict)), "decided once");
+    }
     assert!(matches!(s.decide_link(uuid::Uuid::now_v7(), coordinator, true).await, Err(StoreError::NotFound)));
 
-    assert_eq!(s.propose_links(&[(ids[2], ids[0], 0.99)]).await.unwrap(), 0, "a rejection is not proposed again");
-    assert_eq!(s.confirmed_links().await.unwrap().len(), 1);
+    // Trois and Quatre stay free for each other.
+    s.propose_links(&[(ids[2], ids[3], 0.6)]).await.unwrap();
+    let trois_quatre = s.links(LinkStatus::Proposed, 10).await.unwrap().remove(0).id;
+    assert!(s.decide_link(trois_quatre, coordinator, true).await.unwrap().superseded.is_empty());
+    // A later proposal of Un with Cinq (org-b again) cannot be confirmed: Un is Deux there.
+    s.propose_links(&[(ids[4], ids[0], 0.99)]).await.unwrap();
+    let un_cinq = s.links(LinkStatus::Proposed, 10).await.unwrap().remove(0).id;
+    assert!(matches!(s.decide_link(un_cinq, coordinator, true).await, Err(StoreError::Duplicate("link"))));
+    assert_eq!(s.link(un_cinq).await.unwrap().status, LinkStatus::Proposed, "a refusal changes nothing");
+    let rejected = s.decide_link(un_cinq, coordinator, false).await.unwrap();
+    assert!(rejected.superseded.is_empty());
+
+    assert_eq!(
+        s.propose_links(&[(ids[2], ids[0], 0.99), (ids[4], ids[0], 0.99)]).await.unwrap(),
+        0,
+        "closed pairs are not proposed again"
+    );
+    assert_eq!(s.confirmed_links().await.unwrap().len(), 2);
     assert_eq!(s.links(LinkStatus::Rejected, 10).await.unwrap().len(), 1);
+    assert_eq!(s.links(LinkStatus::Superseded, 10).await.unwrap().len(), 2);
     assert!(s.links(LinkStatus::Proposed, 10).await.unwrap().is_empty());
 }
 

@@ -638,8 +638,9 @@ links-field-sex = Sex
 links-field-contact = Phone number or handle in common
 links-missing = Unknown on one side
 links-alternatives = Other possible matches to review for your case: { $count }. These children look alike; at most one of them is the same child as this one.
-notice-link-confirmed = The link is confirmed: statistics will count this child once.
+notice-link-confirmed = The link is confirmed: statistics will count this child once. The other proposals between this case and that organization are closed.
 notice-link-rejected = The link is rejected: it will not be proposed again.
+notice-link-taken = Not confirmed: one of these cases is already confirmed as the same child as another case of the other organization. A child has one case per organization; reject this proposal, or ask that organization to merge its two cases first.
 links-region = Administrative region
 # Statistics (analysts)
 nav-statistics = Statistics

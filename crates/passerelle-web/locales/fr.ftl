@@ -638,8 +638,9 @@ links-field-sex = Sexe
 links-field-contact = Téléphone ou pseudonyme en commun
 links-missing = Inconnu d'un côté
 links-alternatives = Autres correspondances possibles à examiner pour votre dossier : { $count }. Ces enfants se ressemblent ; au plus un d'entre eux est le même que celui-ci.
-notice-link-confirmed = Le lien est confirmé : les statistiques compteront cet enfant une seule fois.
+notice-link-confirmed = Le lien est confirmé : les statistiques compteront cet enfant une seule fois. Les autres propositions entre ce dossier et cette organisation sont fermées.
 notice-link-rejected = Le lien est rejeté : il ne sera plus proposé.
+notice-link-taken = Lien non confirmé : l'un de ces dossiers est déjà confirmé comme le même enfant qu'un autre dossier de l'autre organisation. Un enfant n'a qu'un dossier par organisation ; rejetez cette proposition, ou demandez d'abord à cette organisation de fusionner ses deux dossiers.
 links-region = Région administrative
 # Statistiques (analystes)
 nav-statistics = Statistiques

@@ -46,7 +46,7 @@ pub struct Ctx {
 }
 
 /// Confirmations a redirect may ask a page to show; anything else is ignored.
-const NOTICES: [&str; 20] = [
+const NOTICES: [&str; 21] = [
     "notice-decision-recorded",
     "notice-org-created",
     "notice-user-created",
@@ -61,6 +61,7 @@ const NOTICES: [&str; 20] = [
     "notice-requirements-saved",
     "notice-link-confirmed",
     "notice-link-rejected",
+    "notice-link-taken",
     "notice-stats-published",
     "notice-directory-saved",
     "notice-break-glass-reviewed",

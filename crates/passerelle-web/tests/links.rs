@@ -145,3 +145,53 @@ async fn namesakes_a_case_cannot_tell_apart_are_all_proposed_and_marked_as_alter
     assert_eq!(store.links(LinkStatus::Proposed, 10).await.unwrap_or_default().len(), 1);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn confirming_one_namesake_closes_the_others_and_a_second_one_is_refused() {
+    let app = TestApp::new().await;
+    let a = app.org("DPJ Homonymes C").await;
+    let b = app.org("Refuge Homonymes D").await;
+    let worker_a = app.persona(a, "worker-hc", "case_worker", true).await;
+    let worker_b = app.persona(b, "worker-hd", "case_worker", true).await;
+    let officer_a = app.persona(a, "officer-hc", "privacy_officer", true).await;
+    let mut wa = app.signed_in(&worker_a).await;
+    open_case(&mut wa, "Océane", "Gagnon", "").await;
+    let mut wb = app.signed_in(&worker_b).await;
+    open_case(&mut wb, "Oceane", "Gagnon", "2010-08-17").await;
+    open_case(&mut wb, "Océane", "Gagnon", "2010-03-02").await;
+    let store = app.store();
+    let propose = || passerelle_web::linkage::propose(store, passerelle_linkage::DEFAULT_THRESHOLD, 1);
+    assert_eq!(propose().await.unwrap_or_default().1, 2);
+
+    // A's coordinator confirms one: the other alternative is closed, audited in both
+    // organizations, and no longer waits in anyone's list.
+    let mut pa = app.signed_in(&officer_a).await;
+    let first = store.links(LinkStatus::Proposed, 10).await.unwrap_or_default().remove(0);
+    let r = pa.post_form("/links", &format!("/links/{}", first.id), &[("decision", "confirm")]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/links?notice=link-confirmed"));
+    assert!(store.links(LinkStatus::Proposed, 10).await.unwrap_or_default().is_empty());
+    let closed = store.links(LinkStatus::Superseded, 10).await.unwrap_or_default();
+    assert_eq!(closed.len(), 1);
+    let filter = AuditFilter { action: Some("link.supersede".into()), limit: 100, ..AuditFilter::default() };
+    let entries = store.audit_entries(&filter).await.unwrap_or_default();
+    let mut orgs: Vec<_> = entries.iter().filter_map(|e| e.entry.object_org_id).collect();
+    orgs.sort();
+    let mut expected = vec![a, b];
+    expected.sort();
+    assert_eq!(orgs, expected);
+    assert!(entries.iter().all(|e| e.entry.object_id.as_deref() == Some(closed[0].id.to_string().as_str())));
+    assert!(pa.get(r.location()).await.body.contains("Les autres propositions entre ce dossier"));
+
+    // B opens a third case of that name later: it is proposed with A's case, but A's case is
+    // already B's first girl; confirming it is refused with an explanation, and nothing changes.
+    open_case(&mut wb, "Océane", "Gagnon", "2010-05-05").await;
+    assert_eq!(propose().await.unwrap_or_default().1, 1);
+    let late = store.links(LinkStatus::Proposed, 10).await.unwrap_or_default().remove(0);
+    let r = pa.post_form("/links", &format!("/links/{}", late.id), &[("decision", "confirm")]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/links?notice=link-taken"));
+    let page = pa.get(r.location()).await;
+    assert!(page.body.contains("un dossier par organisation ; rejetez cette proposition"), "{}", page.body);
+    assert_eq!(store.link(late.id).await.map(|l| l.status).ok(), Some(LinkStatus::Proposed));
+    assert_eq!(store.confirmed_links().await.unwrap_or_default().len(), 1);
+    app.cleanup().await;
+}

@@ -18,9 +18,9 @@ use passerelle_core::org::OrgInput;
 use passerelle_core::region::Region;
 use passerelle_core::user::NewUserInput;
 use passerelle_linkage::{DEFAULT_THRESHOLD, Encoder, Record};
-use passerelle_store::Store;
 use passerelle_store::import::ImportCase;
 use passerelle_store::linkage::LinkStatus;
+use passerelle_store::{Store, StoreError};
 use passerelle_synth::Population;
 use time::{Date, Duration, OffsetDateTime};
 
@@ -232,11 +232,12 @@ async fn decide_as_coordinator(
         }
         for link in pending {
             let same = case_child.get(&link.case_a.0).is_some_and(|a| case_child.get(&link.case_b.0) == Some(a));
-            store.decide_link(link.id, coordinator, same).await?;
-            if same {
-                confirmed += 1;
-            } else {
-                rejected += 1;
+            match store.decide_link(link.id, coordinator, same).await {
+                Ok(_) if same => confirmed += 1,
+                Ok(_) => rejected += 1,
+                // Closed by a confirmation earlier in this batch: an alternative of a true pair.
+                Err(StoreError::Conflict) => {}
+                Err(e) => return Err(e.into()),
             }
         }
     }

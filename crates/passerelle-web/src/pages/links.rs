@@ -198,15 +198,21 @@ pub async fn decide(
         return Err(AppError::NotFound);
     }
     let action = if confirm { "link.confirm" } else { "link.reject" };
-    match state.store.decide_link(id, who.user().id, confirm).await {
-        Ok(_) => {}
+    let decision = match state.store.decide_link(id, who.user().id, confirm).await {
+        Ok(d) => d,
         Err(StoreError::Conflict) => return Err(AppError::Conflict),
+        Err(StoreError::Duplicate(_)) => return Ok(see_other("/links?notice=link-taken")),
         Err(e) => return Err(e.into()),
-    }
-    for o in orgs {
-        audit(&state, entry(Some(who.user()), action, "link", Some(id.to_string()), Some(o), Outcome::Success)).await?;
-        if orgs[0] == orgs[1] {
-            break;
+    };
+    // The closed alternatives are between the same two organizations: both see them go.
+    let closed = decision.superseded.iter().map(|l| ("link.supersede", l));
+    for (action, link) in std::iter::once((action, &id)).chain(closed) {
+        for o in orgs {
+            let e = entry(Some(who.user()), action, "link", Some(link.to_string()), Some(o), Outcome::Success);
+            audit(&state, e).await?;
+            if orgs[0] == orgs[1] {
+                break;
+            }
         }
     }
     Ok(see_other(if confirm { "/links?notice=link-confirmed" } else { "/links?notice=link-rejected" }))
