@@ -24,6 +24,14 @@ fn find(p: &mut [usize], mut i: usize) -> usize {
     i
 }
 
+/// Days since 1 January of year 0 of a `YYYY-MM-DD` date (enough to subtract two).
+fn day_number(date: &str) -> i32 {
+    let part = |r: std::ops::Range<usize>| date[r].parse::<i32>().unwrap();
+    let (y, m, d) = (part(0..4), part(5..7), part(8..10));
+    let (y, m) = if m <= 2 { (y - 1, m + 12) } else { (y, m) };
+    365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: u32 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10_000);
@@ -52,7 +60,8 @@ fn main() {
             let open_year: i32 = r.opened_on[..4].parse().unwrap();
             let birth_years =
                 r.age_at_identification.filter(|_| use_years).and_then(|age| BirthYears::from_age(open_year, age, 1));
-            Member { group: r.org_index as u128, encoding, birth_years }
+            let opened_day = std::env::var("NO_EPISODE").is_err().then(|| day_number(&r.opened_on));
+            Member { group: r.org_index as u128, encoding, birth_years, opened_day }
         })
         .collect();
     let review = std::env::var("REVIEW").ok().map_or(REVIEW, |v| {

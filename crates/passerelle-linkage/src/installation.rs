@@ -100,6 +100,8 @@ pub struct Member {
     pub encoding: Encoding,
     /// From the date of birth, or from the age estimated when the case was opened.
     pub birth_years: Option<BirthYears>,
+    /// The day the case was opened (Julian day number).
+    pub opened_day: Option<i32>,
 }
 
 /// How many cases of one other organization a case may be proposed with, and how far below
@@ -145,6 +147,7 @@ pub fn link_across_groups_with(
                     birth_years: members[i].birth_years,
                     given_rarity: rarity[i].0,
                     surname_rarity: rarity[i].1,
+                    opened_day: members[i].opened_day,
                 })
                 .collect();
             (idx, enc, side)
@@ -210,6 +213,7 @@ mod tests {
             group,
             encoding: encode(key, &Record::from_platform(g, s, dob, Some("girl"), Some("03"))),
             birth_years,
+            opened_day: None,
         }
     }
 
@@ -248,6 +252,36 @@ mod tests {
         let mut unknown = members.clone();
         unknown[2].birth_years = None;
         assert_eq!(proposed(&unknown), vec![(0, 2), (1, 2)]);
+    }
+
+    #[test]
+    fn cases_opened_in_one_episode_weigh_more_than_cases_opened_years_apart() {
+        let key = LinkageKey::from_bytes([8; 32]);
+        let mut members = vec![
+            member(&key, 1, "Océane", "Gagnon", Some("2014-08-17"), None),
+            member(&key, 1, "Océane", "Gagnon", Some("2014-03-02"), None),
+            member(&key, 2, "Oceane", "Gagnon", None, Some((2026, 12))),
+        ];
+        let score = |members: &[Member], other: usize| {
+            link_across_groups(members, DEFAULT_THRESHOLD, 1)
+                .into_iter()
+                .find(|&(a, b, _)| (a.min(b), a.max(b)) == (other, 2))
+                .map(|(_, _, s)| s)
+        };
+        // Unknown days: the two namesakes are equally likely.
+        assert_eq!(score(&members, 0), score(&members, 1));
+        // The first was opened three weeks before the other organization's case, the second
+        // two years before: both are still shown, the first stronger.
+        let day = 2_461_000;
+        members[0].opened_day = Some(day - 21);
+        members[1].opened_day = Some(day - 730);
+        members[2].opened_day = Some(day);
+        let (near, far) = (score(&members, 0).unwrap(), score(&members, 1).unwrap());
+        assert!(near > far, "{near} {far}");
+        // Between one episode and years apart, the days say nothing.
+        members[1].opened_day = Some(day - 200);
+        assert!(score(&members, 1).unwrap() > far);
+        assert!(score(&members, 1).unwrap() < near);
     }
 
     #[test]

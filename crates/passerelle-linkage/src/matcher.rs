@@ -72,6 +72,9 @@ pub struct Side {
     pub given_rarity: f32,
     /// The same for the surname.
     pub surname_rarity: f32,
+    /// The day the case was opened (Julian day number): a child's records at several
+    /// agencies mostly begin within one episode (see [`episode_weight`]).
+    pub opened_day: Option<i32>,
 }
 
 impl BirthYears {
@@ -126,9 +129,12 @@ struct Pop {
     years: (i16, i16),
     given_rarity: f32,
     surname_rarity: f32,
+    /// The day the case was opened; [`NO_DAY`] when unknown.
+    opened: i32,
 }
 
 const NO_YEARS: (i16, i16) = (1, 0);
+const NO_DAY: i32 = i32::MIN;
 
 fn popcount(words: &[u64], (lo, hi): (usize, usize)) -> u16 {
     #[allow(clippy::cast_possible_truncation)] // at most 1024
@@ -146,6 +152,26 @@ fn pop_of(w: &[u64]) -> Pop {
         years: NO_YEARS,
         given_rarity: 0.0,
         surname_rarity: 0.0,
+        opened: NO_DAY,
+    }
+}
+
+/// The weight of the days between the openings of two cases: records of one child at
+/// several agencies mostly begin within one episode (an intervention, then the referrals it
+/// brings), while two look-alikes' are spread over the installation's years. Mild on both
+/// sides, because a child can come back years later.
+#[inline]
+fn episode_weight(pa: Pop, pb: Pop) -> f32 {
+    if pa.opened == NO_DAY || pb.opened == NO_DAY {
+        return 0.0;
+    }
+    let gap = pa.opened.abs_diff(pb.opened);
+    if gap <= weights::EPISODE_DAYS {
+        weights::EPISODE_AGREE
+    } else if gap > weights::EPISODE_APART_DAYS {
+        weights::EPISODE_APART
+    } else {
+        0.0
     }
 }
 
@@ -227,6 +253,7 @@ fn match_weight(ra: &[u64], pa: Pop, rb: &[u64], pb: Pop) -> f32 {
         + weigh(&weights::POSTCODE, postcode)
         + weigh(&weights::SEX, sex)
         + years_weight(pa, pb)
+        + episode_weight(pa, pb)
 }
 
 /// Per-field similarities of two encodings (diagnostics and tuning).
@@ -314,6 +341,7 @@ impl Db {
                 }
                 p.given_rarity = side.given_rarity;
                 p.surname_rarity = side.surname_rarity;
+                p.opened = side.opened_day.unwrap_or(NO_DAY);
             }
             pop.push(p);
         }

@@ -38,6 +38,13 @@ pub const YEARS_AGREE: f32 = 1.0;
 /// Possible birth years that cannot meet: an estimated age is rarely more than a year off.
 pub const YEARS_DISAGREE: f32 = -6.0;
 
+/// Cases opened within this many days of each other belong to one episode (see
+/// `matcher::episode_weight`); beyond `EPISODE_APART_DAYS`, to different ones.
+pub const EPISODE_DAYS: u32 = 120;
+pub const EPISODE_AGREE: f32 = 1.5;
+pub const EPISODE_APART_DAYS: u32 = 365;
+pub const EPISODE_APART: f32 = -1.0;
+
 /// A phone number or social-media handle in common (see `matcher::contact_weight`).
 pub const CONTACT_AGREE: f32 = 12.0;
 

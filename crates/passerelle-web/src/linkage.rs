@@ -61,7 +61,8 @@ pub async fn propose(store: &Store, threshold: f64, threads: usize) -> Result<(u
         // The age in clear, on the day the case was opened: estimated ages are sometimes a
         // year off, hence the slack (where the date of birth is known, its filter speaks).
         let birth_years = e.age.and_then(|age| BirthYears::from_age(e.opened_at.year(), age, 1));
-        members.push(Member { group: e.org.0.as_u128(), encoding, birth_years });
+        let opened_day = Some(e.opened_at.date().to_julian_day());
+        members.push(Member { group: e.org.0.as_u128(), encoding, birth_years, opened_day });
         cases.push(e.case);
     }
     let pairs = tokio::task::spawn_blocking(move || link_across_groups(&members, threshold, threads))
