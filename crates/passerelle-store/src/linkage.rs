@@ -9,11 +9,14 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::cases::{open_case, seal_case};
+use crate::db::Db;
 use crate::error::StoreError;
 use crate::keys::SystemKey;
 use crate::{Store, exec, in_tx, run};
 
 const TABLE: &str = "cases";
+/// Arbitrary constant naming the PostgreSQL advisory lock that serializes link decisions.
+const LINK_LOCK: i64 = 0x7061_7373_6c69_6e6b;
 const COLUMN: &str = "linkage";
 
 /// The status of a proposed link.
@@ -226,7 +229,14 @@ impl Store {
         let status = if confirm { LinkStatus::Confirmed } else { LinkStatus::Rejected };
         let now = passerelle_core::time::now();
         let mut superseded = Vec::new();
+        let postgres = matches!(self.db, Db::Postgres(_));
         in_tx!(&self.db, |tx| {
+            // Decisions touch several links (the alternatives); taken one at a time, two that
+            // close each other's alternatives cannot deadlock or both confirm. SQLite's
+            // `BEGIN IMMEDIATE` already serializes writers.
+            if postgres {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(LINK_LOCK).execute(&mut *tx).await?;
+            }
             let (a, b, current, org_a, org_b): (Uuid, Uuid, String, Uuid, Uuid) =
                 sqlx::query_as(READ).bind(id).fetch_one(&mut *tx).await?;
             if LinkStatus::parse(&current)? != LinkStatus::Proposed {
@@ -248,10 +258,16 @@ impl Store {
                     return Err(StoreError::Duplicate("link"));
                 }
             }
-            sqlx::query(DECIDE).bind(status.as_str()).bind(by.0).bind(now).bind(id).execute(&mut *tx).await?;
+            // Cannot happen under the lock; kept so that a decision never reports what it did not do.
+            let decided =
+                sqlx::query(DECIDE).bind(status.as_str()).bind(by.0).bind(now).bind(id).execute(&mut *tx).await?;
+            if decided.rows_affected() == 0 {
+                return Err(StoreError::Conflict);
+            }
             for (other, _) in others.into_iter().filter(|(_, s)| s == LinkStatus::Proposed.as_str()) {
-                sqlx::query(SUPERSEDE).bind(now).bind(other).execute(&mut *tx).await?;
-                superseded.push(other);
+                if sqlx::query(SUPERSEDE).bind(now).bind(other).execute(&mut *tx).await?.rows_affected() == 1 {
+                    superseded.push(other);
+                }
             }
         });
         Ok(LinkDecision { link: self.link(id).await?, superseded })

@@ -177,3 +177,30 @@ async fn the_budget_is_spent_once_and_refusals_write_nothing() {
     assert_eq!(published.len(), 2);
     assert_eq!(published[0].document, "{\"epsilon\":1}");
 }
+
+/// Two coordinators (two servers) confirm two alternatives of one case at once: one wins,
+/// the other is told it was decided meanwhile, and the child has one case in that organization.
+#[tokio::test]
+async fn concurrent_confirmations_of_two_alternatives_leave_one() {
+    let t = TestStore::new().await;
+    let other = t.reopen().await;
+    let s = &t.store;
+    let (a, wa) = org(&t, "org-a", "police").await;
+    let (b, wb) = org(&t, "org-b", "shelter").await;
+    let ids: Vec<CaseId> = s
+        .import_cases(&[case(a, wa, "Un", b"1"), case(b, wb, "Deux", b"2"), case(b, wb, "Trois", b"3")])
+        .await
+        .unwrap();
+    s.propose_links(&[(ids[0], ids[1], 0.9), (ids[0], ids[2], 0.9)]).await.unwrap();
+    let proposed = s.links(LinkStatus::Proposed, 10).await.unwrap();
+    let (first, second) =
+        tokio::join!(s.decide_link(proposed[0].id, wa, true), other.decide_link(proposed[1].id, wb, true));
+    let won = [&first, &second].iter().filter(|r| r.is_ok()).count();
+    assert_eq!(won, 1, "{first:?} {second:?}");
+    let lost = [&first, &second].iter().any(|r| matches!(r, Err(StoreError::Conflict)));
+    assert!(lost, "the other was closed meanwhile: {first:?} {second:?}");
+    assert_eq!(s.confirmed_links().await.unwrap().len(), 1);
+    assert_eq!(s.links(LinkStatus::Superseded, 10).await.unwrap().len(), 1);
+    other.close().await;
+    t.cleanup().await;
+}
