@@ -6,6 +6,7 @@
 mod support;
 
 use axum::http::StatusCode;
+use passerelle_core::ids::OrgId;
 use passerelle_store::audit::AuditFilter;
 use passerelle_store::linkage::LinkStatus;
 use support::{Client, TestApp};
@@ -105,35 +106,52 @@ async fn coordinators_of_the_two_organizations_decide_a_probable_match() {
     app.cleanup().await;
 }
 
-#[tokio::test]
-async fn namesakes_a_case_cannot_tell_apart_are_all_proposed_and_marked_as_alternatives() {
-    let app = TestApp::new().await;
+/// Two organizations, their coordinators signed in, and the matcher's proposals made.
+struct Namesakes {
+    a: OrgId,
+    b: OrgId,
+    officer_a: Client,
+    officer_b: Client,
+    worker_b: Client,
+}
+
+/// A knows a girl without her date of birth; B knows two girls of that name born the same
+/// year. Nothing typed tells which one A's is: both are proposed, for a person to decide.
+async fn namesakes(app: &TestApp) -> Namesakes {
     let a = app.org("DPJ Homonymes A").await;
     let b = app.org("Refuge Homonymes B").await;
     let worker_a = app.persona(a, "worker-ha", "case_worker", true).await;
     let worker_b = app.persona(b, "worker-hb", "case_worker", true).await;
     let officer_a = app.persona(a, "officer-ha", "privacy_officer", true).await;
     let officer_b = app.persona(b, "officer-hb", "privacy_officer", true).await;
-
-    // A knows a girl without her date of birth; B knows two girls of that name born the same
-    // year. Nothing typed tells which one A's is: both are proposed, for a person to decide.
-    let mut wa = app.signed_in(&worker_a).await;
-    open_case(&mut wa, "Océane", "Gagnon", "").await;
+    open_case(&mut app.signed_in(&worker_a).await, "Océane", "Gagnon", "").await;
     let mut wb = app.signed_in(&worker_b).await;
     open_case(&mut wb, "Oceane", "Gagnon", "2010-08-17").await;
     open_case(&mut wb, "Océane", "Gagnon", "2010-03-02").await;
-    let store = app.store();
-    let (_, proposed) =
-        passerelle_web::linkage::propose(store, passerelle_linkage::DEFAULT_THRESHOLD, 1).await.unwrap_or_default();
+    let (_, proposed) = passerelle_web::linkage::propose(app.store(), passerelle_linkage::DEFAULT_THRESHOLD, 1)
+        .await
+        .unwrap_or_default();
     assert_eq!(proposed, 2, "one proposal per namesake");
+    Namesakes {
+        a,
+        b,
+        officer_a: app.signed_in(&officer_a).await,
+        officer_b: app.signed_in(&officer_b).await,
+        worker_b: wb,
+    }
+}
+
+#[tokio::test]
+async fn namesakes_a_case_cannot_tell_apart_are_all_proposed_and_marked_as_alternatives() {
+    let app = TestApp::new().await;
+    let Namesakes { officer_a: mut pa, mut officer_b, .. } = namesakes(&app).await;
+    let store = app.store();
 
     // A's coordinator is told that the two proposals are alternatives; B's, whose cases have
     // one proposal each, is not.
-    let mut pa = app.signed_in(&officer_a).await;
     let page = pa.get("/links").await;
     assert_eq!(page.body.matches("class=\"notice alternatives\"").count(), 2, "{}", page.body);
-    let mut pb = app.signed_in(&officer_b).await;
-    assert!(!pb.get("/links").await.body.contains("notice alternatives"));
+    assert!(!officer_b.get("/links").await.body.contains("notice alternatives"));
 
     // Once A's coordinator rejects one, the other is no longer marked.
     let first = store.links(LinkStatus::Proposed, 10).await.unwrap_or_default().remove(0);
@@ -149,23 +167,12 @@ async fn namesakes_a_case_cannot_tell_apart_are_all_proposed_and_marked_as_alter
 #[tokio::test]
 async fn confirming_one_namesake_closes_the_others_and_a_second_one_is_refused() {
     let app = TestApp::new().await;
-    let a = app.org("DPJ Homonymes C").await;
-    let b = app.org("Refuge Homonymes D").await;
-    let worker_a = app.persona(a, "worker-hc", "case_worker", true).await;
-    let worker_b = app.persona(b, "worker-hd", "case_worker", true).await;
-    let officer_a = app.persona(a, "officer-hc", "privacy_officer", true).await;
-    let mut wa = app.signed_in(&worker_a).await;
-    open_case(&mut wa, "Océane", "Gagnon", "").await;
-    let mut wb = app.signed_in(&worker_b).await;
-    open_case(&mut wb, "Oceane", "Gagnon", "2010-08-17").await;
-    open_case(&mut wb, "Océane", "Gagnon", "2010-03-02").await;
+    let Namesakes { a, b, officer_a: mut pa, worker_b: mut wb, .. } = namesakes(&app).await;
     let store = app.store();
     let propose = || passerelle_web::linkage::propose(store, passerelle_linkage::DEFAULT_THRESHOLD, 1);
-    assert_eq!(propose().await.unwrap_or_default().1, 2);
 
     // A's coordinator confirms one: the other alternative is closed, audited in both
     // organizations, and no longer waits in anyone's list.
-    let mut pa = app.signed_in(&officer_a).await;
     let first = store.links(LinkStatus::Proposed, 10).await.unwrap_or_default().remove(0);
     let r = pa.post_form("/links", &format!("/links/{}", first.id), &[("decision", "confirm")]).await;
     assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/links?notice=link-confirmed"));
