@@ -341,6 +341,7 @@ pub const TABLES: &[TableSpec] = &[
             ("proposed_at", Ts),
             ("decided_by", Id),
             ("decided_at", Ts),
+            ("superseded_by", Id),
         ],
     },
     TableSpec {

@@ -133,6 +133,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "break glass", include_str!("../migrations/sqlite/0011_break_glass.sql")),
     (12, "retention and incidents", include_str!("../migrations/sqlite/0012_retention_incidents.sql")),
     (13, "link decisions", include_str!("../migrations/sqlite/0013_link_decisions.sql")),
+    (14, "link undo", include_str!("../migrations/sqlite/0014_link_undo.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -148,6 +149,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "break glass", include_str!("../migrations/postgres/0011_break_glass.sql")),
     (12, "retention and incidents", include_str!("../migrations/postgres/0012_retention_incidents.sql")),
     (13, "link decisions", include_str!("../migrations/postgres/0013_link_decisions.sql")),
+    (14, "link undo", include_str!("../migrations/postgres/0014_link_undo.sql")),
 ];
 
 /// The last migration this build knows (the same on both backends).

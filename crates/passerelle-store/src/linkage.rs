@@ -105,6 +105,15 @@ pub struct LinkDecision {
     pub superseded: Vec<Uuid>,
 }
 
+/// What undoing a confirmation did: the link, now rejected, and the alternatives reopened.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkUndo {
+    /// The link, rejected by the coordinator who undid it.
+    pub link: Link,
+    /// Proposals the confirmation had closed, open again.
+    pub reopened: Vec<Uuid>,
+}
+
 #[derive(sqlx::FromRow)]
 struct LinkRow {
     id: Uuid,
@@ -224,8 +233,8 @@ impl Store {
                               WHERE l.case_a = $1 AND o.org_id = $2 AND l.id <> $3 \
                               UNION ALL SELECT l.id, l.status FROM child_links l JOIN cases o ON o.id = l.case_a \
                               WHERE l.case_b = $1 AND o.org_id = $2 AND l.id <> $3";
-        const SUPERSEDE: &str = "UPDATE child_links SET status = 'superseded', decided_at = $1 \
-                                 WHERE id = $2 AND status = 'proposed'";
+        const SUPERSEDE: &str = "UPDATE child_links SET status = 'superseded', decided_at = $1, superseded_by = $2 \
+                                 WHERE id = $3 AND status = 'proposed'";
         let status = if confirm { LinkStatus::Confirmed } else { LinkStatus::Rejected };
         let now = passerelle_core::time::now();
         let mut superseded = Vec::new();
@@ -265,12 +274,53 @@ impl Store {
                 return Err(StoreError::Conflict);
             }
             for (other, _) in others.into_iter().filter(|(_, s)| s == LinkStatus::Proposed.as_str()) {
-                if sqlx::query(SUPERSEDE).bind(now).bind(other).execute(&mut *tx).await?.rows_affected() == 1 {
+                if sqlx::query(SUPERSEDE).bind(now).bind(id).bind(other).execute(&mut *tx).await?.rows_affected() == 1 {
                     superseded.push(other);
                 }
             }
         });
         Ok(LinkDecision { link: self.link(id).await?, superseded })
+    }
+
+    /// Undoes a confirmation: the two cases are not the same child after all (a coordinator
+    /// confirmed the wrong look-alike). The link becomes a rejection by `by`, so the matcher
+    /// never proposes it again, and the proposals that the confirmation had closed as
+    /// alternatives are open again: the true counterpart is often among them. `Conflict` when
+    /// the link is not confirmed (already undone, or never confirmed), `NotFound` when there is
+    /// no such link.
+    ///
+    /// Proposals closed before alternatives were recorded (schema 14) cannot be told apart
+    /// and stay closed; the matcher's next run does not propose them again either.
+    pub async fn undo_link(&self, id: Uuid, by: UserId) -> Result<LinkUndo, StoreError> {
+        const READ: &str = "SELECT status FROM child_links WHERE id = $1";
+        const UNDO: &str = "UPDATE child_links SET status = 'rejected', decided_by = $1, decided_at = $2 \
+                            WHERE id = $3 AND status = 'confirmed'";
+        const CLOSED: &str =
+            "SELECT id FROM child_links WHERE superseded_by = $1 AND status = 'superseded' ORDER BY id";
+        const REOPEN: &str = "UPDATE child_links SET status = 'proposed', decided_at = NULL, superseded_by = NULL \
+                              WHERE id = $1 AND status = 'superseded'";
+        let now = passerelle_core::time::now();
+        let mut reopened = Vec::new();
+        let postgres = matches!(self.db, Db::Postgres(_));
+        in_tx!(&self.db, |tx| {
+            if postgres {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(LINK_LOCK).execute(&mut *tx).await?;
+            }
+            let current: String = sqlx::query_scalar(READ).bind(id).fetch_one(&mut *tx).await?;
+            if LinkStatus::parse(&current)? != LinkStatus::Confirmed {
+                return Err(StoreError::Conflict);
+            }
+            if sqlx::query(UNDO).bind(by.0).bind(now).bind(id).execute(&mut *tx).await?.rows_affected() == 0 {
+                return Err(StoreError::Conflict);
+            }
+            let closed: Vec<Uuid> = sqlx::query_scalar(CLOSED).bind(id).fetch_all(&mut *tx).await?;
+            for other in closed {
+                if sqlx::query(REOPEN).bind(other).execute(&mut *tx).await?.rows_affected() == 1 {
+                    reopened.push(other);
+                }
+            }
+        });
+        Ok(LinkUndo { link: self.link(id).await?, reopened })
     }
 
     /// One link.

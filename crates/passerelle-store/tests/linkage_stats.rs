@@ -204,3 +204,51 @@ async fn concurrent_confirmations_of_two_alternatives_leave_one() {
     other.close().await;
     t.cleanup().await;
 }
+
+/// A coordinator confirmed the wrong look-alike: undoing the confirmation rejects that pair
+/// for good and opens again the alternatives it had closed, among them the true counterpart.
+#[tokio::test]
+async fn an_undone_confirmation_reopens_the_alternatives_it_closed() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let (a, wa) = org(&t, "org-a", "police").await;
+    let (b, wb) = org(&t, "org-b", "shelter").await;
+    let ids: Vec<CaseId> = s
+        .import_cases(&[
+            case(a, wa, "Un", b"1"),
+            case(b, wb, "Deux", b"2"),
+            case(b, wb, "Trois", b"3"),
+            case(a, wa, "Quatre", b"4"),
+        ])
+        .await
+        .unwrap();
+    s.propose_links(&[(ids[0], ids[1], 0.9), (ids[0], ids[2], 0.8), (ids[3], ids[2], 0.7)]).await.unwrap();
+    let proposed = s.links(LinkStatus::Proposed, 10).await.unwrap();
+    let id_of = |x: CaseId, y: CaseId| {
+        proposed.iter().find(|l| (l.case_a, l.case_b) == (x.min(y), x.max(y))).map(|l| l.id).unwrap()
+    };
+    let (wrong, right, unrelated) = (id_of(ids[0], ids[1]), id_of(ids[0], ids[2]), id_of(ids[3], ids[2]));
+
+    // Nothing to undo before a confirmation, nor for a link that does not exist.
+    assert!(matches!(s.undo_link(wrong, wa).await, Err(StoreError::Conflict)));
+    assert!(matches!(s.undo_link(uuid::Uuid::now_v7(), wa).await, Err(StoreError::NotFound)));
+
+    // Un–Deux confirmed closes Un–Trois; Quatre–Trois is no alternative of it and stays open.
+    assert_eq!(s.decide_link(wrong, wa, true).await.unwrap().superseded, vec![right]);
+    assert_eq!(s.link(unrelated).await.unwrap().status, LinkStatus::Proposed);
+
+    // Undone by org-b's coordinator: Un–Deux is a rejection by them, Un–Trois open again.
+    let undo = s.undo_link(wrong, wb).await.unwrap();
+    assert_eq!((undo.link.status, undo.link.decided.map(|d| d.0)), (LinkStatus::Rejected, Some(wb)));
+    assert_eq!(undo.reopened, vec![right]);
+    let reopened = s.link(right).await.unwrap();
+    assert_eq!((reopened.status, reopened.decided), (LinkStatus::Proposed, None));
+    assert!(s.confirmed_links().await.unwrap().is_empty(), "statistics no longer merge them");
+    assert!(matches!(s.undo_link(wrong, wb).await, Err(StoreError::Conflict)), "undone once");
+    assert_eq!(s.propose_links(&[(ids[1], ids[0], 0.99)]).await.unwrap(), 0, "the undone pair is not proposed again");
+
+    // The true pair can now be confirmed, and it closes Quatre–Trois in turn.
+    assert_eq!(s.decide_link(right, wa, true).await.unwrap().superseded, vec![unrelated]);
+    assert_eq!(s.confirmed_links().await.unwrap(), vec![(ids[0].min(ids[2]), ids[0].max(ids[2]))]);
+    t.cleanup().await;
+}

@@ -642,6 +642,11 @@ notice-link-confirmed = The link is confirmed: statistics will count this child 
 notice-link-rejected = The link is rejected: it will not be proposed again.
 notice-link-taken = Not confirmed: one of these cases is already confirmed as the same child as another case of the other organization. A child has one case per organization; reject this proposal, or ask that organization to merge its two cases first.
 links-region = Administrative region
+links-status-confirmed = Confirmed: same child
+links-status-rejected = Rejected: different children
+links-undo = Undo the confirmation: not the same child
+links-undo-help = If the wrong look-alike was confirmed, undo it: this link becomes a rejection and the other proposals it had closed are open for review again.
+notice-link-undone = The confirmation is undone: these two cases count as two children and will not be proposed together again. The proposals this confirmation had closed are open for review again.
 # Statistics (analysts)
 nav-statistics = Statistics
 notice-stats-published = The publication is recorded and its ε is taken from this year's budget.

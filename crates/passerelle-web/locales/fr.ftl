@@ -642,6 +642,11 @@ notice-link-confirmed = Le lien est confirmé : les statistiques compteront cet 
 notice-link-rejected = Le lien est rejeté : il ne sera plus proposé.
 notice-link-taken = Lien non confirmé : l'un de ces dossiers est déjà confirmé comme le même enfant qu'un autre dossier de l'autre organisation. Un enfant n'a qu'un dossier par organisation ; rejetez cette proposition, ou demandez d'abord à cette organisation de fusionner ses deux dossiers.
 links-region = Région administrative
+links-status-confirmed = Confirmé : même enfant
+links-status-rejected = Rejeté : enfants différents
+links-undo = Annuler la confirmation : ce ne sont pas le même enfant
+links-undo-help = Si le mauvais sosie a été confirmé, annulez : ce lien devient un rejet et les autres propositions qu'il avait fermées sont de nouveau à examiner.
+notice-link-undone = La confirmation est annulée : ces deux dossiers comptent comme deux enfants et ne seront plus proposés ensemble. Les propositions que cette confirmation avait fermées sont de nouveau à examiner.
 # Statistiques (analystes)
 nav-statistics = Statistiques
 notice-stats-published = La publication est enregistrée et son ε est déduit du budget de l'année.

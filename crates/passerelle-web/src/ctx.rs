@@ -46,7 +46,7 @@ pub struct Ctx {
 }
 
 /// Confirmations a redirect may ask a page to show; anything else is ignored.
-const NOTICES: [&str; 21] = [
+const NOTICES: [&str; 22] = [
     "notice-decision-recorded",
     "notice-org-created",
     "notice-user-created",
@@ -62,6 +62,7 @@ const NOTICES: [&str; 21] = [
     "notice-link-confirmed",
     "notice-link-rejected",
     "notice-link-taken",
+    "notice-link-undone",
     "notice-stats-published",
     "notice-directory-saved",
     "notice-break-glass-reviewed",

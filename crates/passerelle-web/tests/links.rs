@@ -202,3 +202,56 @@ async fn confirming_one_namesake_closes_the_others_and_a_second_one_is_refused()
     assert_eq!(store.confirmed_links().await.unwrap_or_default().len(), 1);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_confirmation_of_the_wrong_namesake_is_undone_and_the_other_one_confirmed() {
+    let app = TestApp::new().await;
+    let Namesakes { a, b, officer_a: mut pa, mut officer_b, .. } = namesakes(&app).await;
+    let store = app.store();
+    let proposed = store.links(LinkStatus::Proposed, 10).await.unwrap_or_default();
+    let (wrong, right) = (proposed[0].id, proposed[1].id);
+    let r = pa.post_form("/links", &format!("/links/{wrong}"), &[("decision", "confirm")]).await;
+    assert_eq!(r.location(), "/links?notice=link-confirmed");
+
+    // Both coordinators see the confirmation among the decisions, with the way back.
+    for c in [&mut pa, &mut officer_b] {
+        let page = c.get("/links").await;
+        assert!(page.body.contains("Confirmé : même enfant"), "{}", page.body);
+        assert_eq!(page.body.matches("name=\"decision\" value=\"undo\"").count(), 1, "{}", page.body);
+    }
+    // Nothing to undo on the closed alternative; an unknown decision is refused.
+    let r = pa.post_form("/links", &format!("/links/{right}"), &[("decision", "undo")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = pa.post_form("/links", &format!("/links/{wrong}"), &[("decision", "maybe")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    // B's coordinator undoes it: the wrong pair is a rejection, the other namesake open again.
+    let r = officer_b.post_form("/links", &format!("/links/{wrong}"), &[("decision", "undo")]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/links?notice=link-undone"));
+    let page = officer_b.get(r.location()).await;
+    assert!(page.body.contains("La confirmation est annulée"), "{}", page.body);
+    assert!(page.body.contains("Rejeté : enfants différents"));
+    assert_eq!(store.link(wrong).await.map(|l| l.status).ok(), Some(LinkStatus::Rejected));
+    assert_eq!(store.link(right).await.map(|l| l.status).ok(), Some(LinkStatus::Proposed));
+    assert!(store.confirmed_links().await.unwrap_or_default().is_empty());
+    let r = officer_b.post_form("/links", &format!("/links/{wrong}"), &[("decision", "undo")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "undone once");
+
+    // Audited in both organizations: the undo and the reopened alternative.
+    for (action, link) in [("link.undo", wrong), ("link.reopen", right)] {
+        let filter = AuditFilter { action: Some(action.into()), limit: 100, ..AuditFilter::default() };
+        let entries = store.audit_entries(&filter).await.unwrap_or_default();
+        let mut orgs: Vec<_> = entries.iter().filter_map(|e| e.entry.object_org_id).collect();
+        orgs.sort();
+        let mut expected = vec![a, b];
+        expected.sort();
+        assert_eq!(orgs, expected, "{action}");
+        assert!(entries.iter().all(|e| e.entry.object_id.as_deref() == Some(link.to_string().as_str())));
+    }
+
+    // The true namesake is confirmed in turn.
+    let r = pa.post_form("/links", &format!("/links/{right}"), &[("decision", "confirm")]).await;
+    assert_eq!(r.location(), "/links?notice=link-confirmed");
+    assert_eq!(store.confirmed_links().await.unwrap_or_default().len(), 1);
+    app.cleanup().await;
+}

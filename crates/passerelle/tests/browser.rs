@@ -1235,7 +1235,7 @@ fn the_public_pages_are_accessible_and_ask_nothing_from_outside() {
 }
 
 /// The youth-protection team's privacy officer reviews the matcher's proposal that the legal
-/// clinic's case is the same child as theirs (names never shown), and confirms it.
+/// clinic's case is the same child as theirs (names never shown), confirms it, then undoes it.
 #[test]
 fn a_coordinator_confirms_that_two_organizations_follow_the_same_child() {
     let Some((demo, driver)) = start() else { return };
@@ -1266,7 +1266,16 @@ fn a_coordinator_confirms_that_two_organizations_follow_the_same_child() {
         s.wait_for("p.notice");
         assert!(s.text_of("p.notice").contains("compteront cet enfant une seule fois"));
         s.wait_for("#decided");
+        // Tall enough to show the decision and its way back.
+        s.set_window_size(1280, 1800);
         shots.save(&s, "confirmed");
+        // The confirmation is listed with the way back, for when the wrong look-alike was
+        // confirmed: undone, the pair counts as two children again.
+        s.click_to_load(&format!("form[action='/links/{id}'] button[value='undo']"));
+        s.wait_for("p.notice");
+        assert!(s.text_of("p.notice").contains("La confirmation est annulée"));
+        assert!(s.text_of(&format!("section[aria-labelledby='{ours}']")).contains("Rejeté : enfants différents"));
+        shots.save(&s, "undone");
     }
     finish(demo, driver);
 }

@@ -50,6 +50,8 @@ struct LinkView {
     b: SideView,
     agreements: Vec<Agreement>,
     decided: Option<String>,
+    /// Confirmed (and so still possible to undo).
+    confirmed: bool,
     /// Other proposals still open for this organization's case in this link: the matcher
     /// shows every namesake it cannot tell apart, and at most one of them is this child.
     alternatives: i64,
@@ -141,6 +143,7 @@ async fn view(state: &AppState, ctx: &Ctx, mine: OrgId, link: &Link) -> Result<L
         b,
         agreements: agreements(ctx, sims),
         decided,
+        confirmed: link.status == LinkStatus::Confirmed,
         alternatives,
     })
 }
@@ -175,7 +178,8 @@ pub struct DecisionForm {
 }
 
 /// `POST /links/{id}`: confirm or reject a proposal that involves the coordinator's
-/// organization; audited in both organizations.
+/// organization, or undo a confirmation (the wrong look-alike was confirmed); audited in both
+/// organizations.
 pub async fn decide(
     State(state): State<AppState>,
     who: Signed,
@@ -186,8 +190,9 @@ pub async fn decide(
     require(&state, &who, Action::ReviewLinks, Scope::Org(org)).await?;
     let id: Uuid = id.parse().map_err(|_| AppError::NotFound)?;
     let confirm = match form.decision.as_str() {
-        "confirm" => true,
-        "reject" => false,
+        "confirm" => Some(true),
+        "reject" => Some(false),
+        "undo" => None,
         _ => return Err(AppError::BadRequest),
     };
     let link = state.store.link(id).await?;
@@ -197,16 +202,27 @@ pub async fn decide(
         crate::pages::audit_denied(&state, who.user(), "permission_denied", "link", Some(id.to_string())).await?;
         return Err(AppError::NotFound);
     }
-    let action = if confirm { "link.confirm" } else { "link.reject" };
-    let decision = match state.store.decide_link(id, who.user().id, confirm).await {
-        Ok(d) => d,
-        Err(StoreError::Conflict) => return Err(AppError::Conflict),
-        Err(StoreError::Duplicate(_)) => return Ok(see_other("/links?notice=link-taken")),
-        Err(e) => return Err(e.into()),
+    let (action, others, notice) = if let Some(confirm) = confirm {
+        let decision = match state.store.decide_link(id, who.user().id, confirm).await {
+            Ok(d) => d,
+            Err(StoreError::Conflict) => return Err(AppError::Conflict),
+            Err(StoreError::Duplicate(_)) => return Ok(see_other("/links?notice=link-taken")),
+            Err(e) => return Err(e.into()),
+        };
+        let (action, notice) =
+            if confirm { ("link.confirm", "link-confirmed") } else { ("link.reject", "link-rejected") };
+        (action, decision.superseded.into_iter().map(|l| ("link.supersede", l)).collect::<Vec<_>>(), notice)
+    } else {
+        let undo = match state.store.undo_link(id, who.user().id).await {
+            Ok(u) => u,
+            Err(StoreError::Conflict) => return Err(AppError::Conflict),
+            Err(e) => return Err(e.into()),
+        };
+        ("link.undo", undo.reopened.into_iter().map(|l| ("link.reopen", l)).collect(), "link-undone")
     };
-    // The closed alternatives are between the same two organizations: both see them go.
-    let closed = decision.superseded.iter().map(|l| ("link.supersede", l));
-    for (action, link) in std::iter::once((action, &id)).chain(closed) {
+    // The closed or reopened alternatives are between the same two organizations: both see
+    // them change.
+    for (action, link) in std::iter::once((action, id)).chain(others) {
         for o in orgs {
             let e = entry(Some(who.user()), action, "link", Some(link.to_string()), Some(o), Outcome::Success);
             audit(&state, e).await?;
@@ -215,5 +231,5 @@ pub async fn decide(
             }
         }
     }
-    Ok(see_other(if confirm { "/links?notice=link-confirmed" } else { "/links?notice=link-rejected" }))
+    Ok(see_other(&format!("/links?notice={notice}")))
 }
