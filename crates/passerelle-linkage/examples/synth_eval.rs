@@ -106,6 +106,12 @@ fn main() {
     if std::env::var("DIAG").is_ok() {
         diagnose(&pop, &enc, &truth, &found);
     }
+    if std::env::var("CALIB").is_ok() {
+        calibrate(&members, &truth, &found, &mut parent);
+    }
+    if std::env::var("SHOWN").is_ok() {
+        shown(&scored, &truth);
+    }
     let mut m: Vec<_> = missed.into_iter().collect();
     m.sort_by_key(|x| std::cmp::Reverse(x.1.0));
     for (k, (miss, all)) in m {
@@ -193,5 +199,83 @@ fn diagnose(
     h.sort_unstable();
     for ((shared, bucket), count) in h {
         println!("  missed: shared block {shared:5} weight [{bucket}, {}) bits: {count}", bucket + 4);
+    }
+}
+
+/// How separable the remaining true pairs are (`CALIB=FLOOR`, a posterior floor such as
+/// `1e-5`): every candidate pair above the floor, by 2-bit band of its weight, with how many
+/// are truly one child and how many the weights' own posterior expects; then the candidates
+/// that a perfect review left unlinked, grouped by pair of children as counted (what a
+/// model-based correction of the total would have to sum).
+fn calibrate(
+    members: &[Member],
+    truth: &HashSet<(usize, usize)>,
+    found: &HashSet<(usize, usize)>,
+    parent: &mut [usize],
+) {
+    let bits_of_n = (members.len() as f64).log2();
+    let floor: f64 = std::env::var("CALIB").unwrap().parse().unwrap_or(1e-5);
+    let everything = Review { per_record: usize::MAX, spread_bits: f64::INFINITY };
+    let all = link_across_groups_with(members, floor, 2, everything, usize::MAX);
+    let mut bands: std::collections::BTreeMap<i64, (usize, usize, f64)> = std::collections::BTreeMap::new();
+    for &(a, b, p) in &all {
+        let weight = (p / (1.0 - p)).log2() + bits_of_n;
+        let band = bands.entry((weight / 2.0).floor() as i64 * 2).or_default();
+        band.0 += 1;
+        band.1 += usize::from(truth.contains(&(a.min(b), a.max(b))));
+        band.2 += p;
+    }
+    for (band, (pairs, true_pairs, expected)) in &bands {
+        println!(
+            "  weight [{band}, {}) pairs {pairs:>8} one child {true_pairs:>6} expected by the weights {expected:>9.1}",
+            band + 2
+        );
+    }
+    let mut orgs: HashMap<usize, HashSet<u128>> = HashMap::new();
+    for (i, m) in members.iter().enumerate() {
+        orgs.entry(find(parent, i)).or_default().insert(m.group);
+    }
+    // Per pair of counted children: the strongest posterior between them, and whether they
+    // are one child. A child already linked to a case of the other's organization is not.
+    let mut groups: HashMap<(usize, usize), (f64, bool)> = HashMap::new();
+    for &(a, b, p) in &all {
+        let (ra, rb) = (find(parent, a), find(parent, b));
+        if found.contains(&(a.min(b), a.max(b)))
+            || ra == rb
+            || orgs[&ra].contains(&members[b].group)
+            || orgs[&rb].contains(&members[a].group)
+        {
+            continue;
+        }
+        let g = groups.entry((ra.min(rb), ra.max(rb))).or_insert((0.0, false));
+        g.0 = g.0.max(p);
+        g.1 |= truth.contains(&(a.min(b), a.max(b)));
+    }
+    println!(
+        "  unlinked after review: {} pairs of counted children, {} truly one child, {:.1} expected by the weights",
+        groups.len(),
+        groups.values().filter(|g| g.1).count(),
+        groups.values().map(|g| g.0).sum::<f64>()
+    );
+}
+
+/// The proposals by the log-odds of their score (`SHOWN=1`): how many there are and how many
+/// are truly one child, against what the score says.
+fn shown(scored: &[(usize, usize, f64)], truth: &HashSet<(usize, usize)>) {
+    let mut bands: std::collections::BTreeMap<i64, (usize, usize, f64)> = std::collections::BTreeMap::new();
+    for &(a, b, p) in scored {
+        let odds = (p / (1.0 - p)).log2();
+        let band = bands.entry(odds.floor() as i64).or_default();
+        band.0 += 1;
+        band.1 += usize::from(truth.contains(&(a.min(b), a.max(b))));
+        band.2 += p;
+    }
+    for (band, (n, t, p)) in &bands {
+        println!(
+            "  score log-odds [{band}, {}) proposals {n:>7} one child {t:>6} ({:.4}) the score says {:.4}",
+            band + 1,
+            *t as f64 / *n as f64,
+            p / *n as f64
+        );
     }
 }

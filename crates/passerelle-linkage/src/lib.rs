@@ -65,7 +65,9 @@ pub use encode::{Encoder, Encoding, LinkageKey, MAX_BLOCK_KEYS, MAX_CONTACTS, Re
 pub use files::{
     Dataset, HEADER, LinkError, Summary, effective_threads, encode_all, parse_records, read_records, run_link,
 };
-pub use installation::{MAX_PROPOSALS_PER_CASE, Member, REVIEW, link_across_groups, link_across_groups_with};
+pub use installation::{
+    MAX_PROPOSALS_PER_CASE, Member, REVIEW, link_across_groups, link_across_groups_with, shown_probability,
+};
 pub use matcher::{
     BirthYears, DEFAULT_THRESHOLD, FieldSimilarities, LinkOptions, LinkResult, Review, Side, field_similarities, link,
     link_with, link_with_side, pair_score, pair_weight,

@@ -624,6 +624,7 @@ links-privacy = You see how closely the encoded identities agree, field by field
 links-proposed = To review
 links-none = No match to review for your organization.
 links-score = Probability of a match: { $score }%
+links-score-meaning = The probability shown is the share of proposals this strong that truly concerned the same child, measured on fictional data for 20,000 and 100,000 children. Many children look alike: a weak proposal is most often a look-alike, and even a strong one calls for checking with the other organization.
 links-confirm = Same child: confirm
 links-reject = Different children: reject
 links-decided = Latest decisions

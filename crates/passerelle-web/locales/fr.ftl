@@ -624,6 +624,7 @@ links-privacy = Vous voyez à quel point les identités encodées concordent, ch
 links-proposed = À examiner
 links-none = Aucune correspondance à examiner pour votre organisation.
 links-score = Probabilité de correspondance : { $score } %
+links-score-meaning = La probabilité affichée est la part des propositions aussi fortes qui concernaient vraiment le même enfant, mesurée sur des données fictives de 20 000 et 100 000 enfants. Beaucoup d'enfants se ressemblent : une proposition faible est le plus souvent un sosie, et même une proposition forte demande de vérifier avec l'autre organisation.
 links-confirm = Même enfant : confirmer
 links-reject = Enfants différents : rejeter
 links-decided = Dernières décisions

@@ -14,7 +14,7 @@ use passerelle_core::audit::Outcome;
 use passerelle_core::authz::Scope;
 use passerelle_core::ids::OrgId;
 use passerelle_core::role::Action;
-use passerelle_linkage::{Encoding, FieldSimilarities, field_similarities};
+use passerelle_linkage::{Encoding, FieldSimilarities, field_similarities, shown_probability};
 use passerelle_store::StoreError;
 use passerelle_store::linkage::{Link, LinkStatus};
 use serde::Deserialize;
@@ -45,7 +45,8 @@ struct Agreement {
 
 struct LinkView {
     id: Uuid,
-    score: u32,
+    /// In percent; never "100": a proposal is never certain.
+    score: String,
     a: SideView,
     b: SideView,
     agreements: Vec<Agreement>,
@@ -75,6 +76,15 @@ fn percent(v: Option<f64>) -> Option<u32> {
     // Dice coefficients are in [0, 1]; shown as whole percentages.
     #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "clamped to 0..=100")]
     v.map(|x| (x.clamp(0.0, 1.0) * 100.0).round() as u32)
+}
+
+/// A probability as a whole percentage, "< 1" and "> 99" at the ends.
+fn shown_percent(p: f64) -> String {
+    match percent(Some(p)).unwrap_or(0) {
+        0 => "< 1".to_owned(),
+        100.. => "> 99".to_owned(),
+        n => n.to_string(),
+    }
 }
 
 fn agreements(ctx: &Ctx, s: Option<FieldSimilarities>) -> Vec<Agreement> {
@@ -138,7 +148,9 @@ async fn view(state: &AppState, ctx: &Ctx, mine: OrgId, link: &Link) -> Result<L
     };
     Ok(LinkView {
         id: link.id,
-        score: percent(Some(link.score)).unwrap_or(0),
+        // What proposals this strong turned out to be, not the matcher's own score, which is
+        // far too sure of look-alikes.
+        score: shown_percent(shown_probability(link.score)),
         a,
         b,
         agreements: agreements(ctx, sims),
