@@ -158,10 +158,13 @@ async fn an_analyst_publishes_from_the_dashboard_and_downloads_it() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("Méthode") && r.body.contains("La confidentialité différentielle"), "{}", r.body);
     assert!(r.body.contains("ε = 2,5") && r.body.contains("marge à 95 %"));
+    // The margin is the noise's: the report says what it leaves out (children not linked).
+    assert!(r.body.contains("Ce que la marge ne couvre pas") && r.body.contains("compté deux fois"));
     assert_no_identity(&r.body, &ids, "the report");
     c.get("/lang/en?next=/").await;
     let r = c.get(&format!("/statistics/{first}/report")).await;
     assert!(r.body.contains("Differential privacy") && r.body.contains("What the margin means"), "{}", r.body);
+    assert!(r.body.contains("What the margin does not cover") && r.body.contains("counted twice"));
     assert!(r.body.contains("ε = 2.5") && r.body.contains("Children by administrative region"));
     assert_eq!(c.get(&format!("/statistics/{}/report", uuid::Uuid::now_v7())).await.status, StatusCode::NOT_FOUND);
     let page = c.get("/statistics").await;
