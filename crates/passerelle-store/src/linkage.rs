@@ -222,6 +222,21 @@ impl Store {
     /// with another case of B's organization (or B with one of A's): confirming both would
     /// count two children of that organization as one.
     pub async fn decide_link(&self, id: Uuid, by: UserId, confirm: bool) -> Result<LinkDecision, StoreError> {
+        let superseded = self.decide_links(&[(id, confirm)], by).await?.pop().ok_or(StoreError::Conflict)??;
+        Ok(LinkDecision { link: self.link(id).await?, superseded })
+    }
+
+    /// Several decisions by `by`, in order, in one transaction: each as [`Store::decide_link`]
+    /// would take it (a later one sees what the earlier ones closed), with its own outcome —
+    /// the alternatives it closed, or why it was refused (`Conflict`, `Duplicate("link")`,
+    /// `NotFound`). A database failure fails them all. For a reviewer working through a list
+    /// (the simulated coordinator of `demo-data` decides hundreds of thousands): one
+    /// transaction per decision costs more than the decision.
+    pub async fn decide_links(
+        &self,
+        decisions: &[(Uuid, bool)],
+        by: UserId,
+    ) -> Result<Vec<Result<Vec<Uuid>, StoreError>>, StoreError> {
         const READ: &str = "SELECT l.case_a, l.case_b, l.status, a.org_id, b.org_id FROM child_links l \
                             JOIN cases a ON a.id = l.case_a JOIN cases b ON b.id = l.case_b WHERE l.id = $1";
         const DECIDE: &str = "UPDATE child_links SET status = $1, decided_by = $2, decided_at = $3 \
@@ -235,9 +250,9 @@ impl Store {
                               WHERE l.case_b = $1 AND o.org_id = $2 AND l.id <> $3";
         const SUPERSEDE: &str = "UPDATE child_links SET status = 'superseded', decided_at = $1, superseded_by = $2 \
                                  WHERE id = $3 AND status = 'proposed'";
-        let status = if confirm { LinkStatus::Confirmed } else { LinkStatus::Rejected };
+        type Read = (Uuid, Uuid, String, Uuid, Uuid);
         let now = passerelle_core::time::now();
-        let mut superseded = Vec::new();
+        let mut outcomes = Vec::with_capacity(decisions.len());
         let postgres = matches!(self.db, Db::Postgres(_));
         in_tx!(&self.db, |tx| {
             // Decisions touch several links (the alternatives); taken one at a time, two that
@@ -246,40 +261,55 @@ impl Store {
             if postgres {
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(LINK_LOCK).execute(&mut *tx).await?;
             }
-            let (a, b, current, org_a, org_b): (Uuid, Uuid, String, Uuid, Uuid) =
-                sqlx::query_as(READ).bind(id).fetch_one(&mut *tx).await?;
-            if LinkStatus::parse(&current)? != LinkStatus::Proposed {
-                return Err(StoreError::Conflict);
-            }
-            let mut others: Vec<(Uuid, String)> = Vec::new();
-            if confirm {
-                for (case, org) in [(a, org_b), (b, org_a)] {
-                    others.extend(
-                        sqlx::query_as::<_, (Uuid, String)>(OTHERS)
-                            .bind(case)
-                            .bind(org)
-                            .bind(id)
-                            .fetch_all(&mut *tx)
-                            .await?,
-                    );
+            for &(id, confirm) in decisions {
+                let Some((a, b, current, org_a, org_b)) =
+                    sqlx::query_as::<_, Read>(READ).bind(id).fetch_optional(&mut *tx).await?
+                else {
+                    outcomes.push(Err(StoreError::NotFound));
+                    continue;
+                };
+                if LinkStatus::parse(&current)? != LinkStatus::Proposed {
+                    outcomes.push(Err(StoreError::Conflict));
+                    continue;
                 }
-                if others.iter().any(|(_, s)| s == LinkStatus::Confirmed.as_str()) {
-                    return Err(StoreError::Duplicate("link"));
+                let mut others: Vec<(Uuid, String)> = Vec::new();
+                if confirm {
+                    for (case, org) in [(a, org_b), (b, org_a)] {
+                        others.extend(
+                            sqlx::query_as::<_, (Uuid, String)>(OTHERS)
+                                .bind(case)
+                                .bind(org)
+                                .bind(id)
+                                .fetch_all(&mut *tx)
+                                .await?,
+                        );
+                    }
+                    if others.iter().any(|(_, s)| s == LinkStatus::Confirmed.as_str()) {
+                        outcomes.push(Err(StoreError::Duplicate("link")));
+                        continue;
+                    }
                 }
-            }
-            // Cannot happen under the lock; kept so that a decision never reports what it did not do.
-            let decided =
-                sqlx::query(DECIDE).bind(status.as_str()).bind(by.0).bind(now).bind(id).execute(&mut *tx).await?;
-            if decided.rows_affected() == 0 {
-                return Err(StoreError::Conflict);
-            }
-            for (other, _) in others.into_iter().filter(|(_, s)| s == LinkStatus::Proposed.as_str()) {
-                if sqlx::query(SUPERSEDE).bind(now).bind(id).bind(other).execute(&mut *tx).await?.rows_affected() == 1 {
-                    superseded.push(other);
+                let status = if confirm { LinkStatus::Confirmed } else { LinkStatus::Rejected };
+                // Cannot fail under the lock; checked so that a decision never reports what it
+                // did not do.
+                let decided =
+                    sqlx::query(DECIDE).bind(status.as_str()).bind(by.0).bind(now).bind(id).execute(&mut *tx).await?;
+                if decided.rows_affected() == 0 {
+                    outcomes.push(Err(StoreError::Conflict));
+                    continue;
                 }
+                let mut superseded = Vec::new();
+                for (other, _) in others.into_iter().filter(|(_, s)| s == LinkStatus::Proposed.as_str()) {
+                    if sqlx::query(SUPERSEDE).bind(now).bind(id).bind(other).execute(&mut *tx).await?.rows_affected()
+                        == 1
+                    {
+                        superseded.push(other);
+                    }
+                }
+                outcomes.push(Ok(superseded));
             }
         });
-        Ok(LinkDecision { link: self.link(id).await?, superseded })
+        Ok(outcomes)
     }
 
     /// Undoes a confirmation: the two cases are not the same child after all (a coordinator

@@ -252,3 +252,33 @@ async fn an_undone_confirmation_reopens_the_alternatives_it_closed() {
     assert_eq!(s.confirmed_links().await.unwrap(), vec![(ids[0].min(ids[2]), ids[0].max(ids[2]))]);
     t.cleanup().await;
 }
+
+/// A list of decisions taken in one transaction: each sees what the earlier ones did, and
+/// each has its own outcome.
+#[tokio::test]
+async fn decisions_in_one_batch_are_taken_in_order_each_with_its_outcome() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let (a, wa) = org(&t, "org-a", "police").await;
+    let (b, wb) = org(&t, "org-b", "shelter").await;
+    let ids: Vec<CaseId> = s
+        .import_cases(&[case(a, wa, "Un", b"1"), case(b, wb, "Deux", b"2"), case(b, wb, "Trois", b"3")])
+        .await
+        .unwrap();
+    s.propose_links(&[(ids[0], ids[1], 0.9), (ids[0], ids[2], 0.8)]).await.unwrap();
+    let proposed = s.links(LinkStatus::Proposed, 10).await.unwrap();
+    let (first, second) = (proposed[0].id, proposed[1].id);
+    let outcomes = s
+        .decide_links(&[(first, true), (second, false), (first, false), (uuid::Uuid::now_v7(), true)], wa)
+        .await
+        .unwrap();
+    assert_eq!(outcomes.len(), 4);
+    assert_eq!(outcomes[0].as_ref().unwrap(), &vec![second], "the confirmation closes the alternative");
+    assert!(matches!(outcomes[1], Err(StoreError::Conflict)), "closed by the one before: {:?}", outcomes[1]);
+    assert!(matches!(outcomes[2], Err(StoreError::Conflict)), "decided once");
+    assert!(matches!(outcomes[3], Err(StoreError::NotFound)));
+    assert_eq!(s.link(first).await.unwrap().status, LinkStatus::Confirmed);
+    assert_eq!(s.link(second).await.unwrap().status, LinkStatus::Superseded);
+    assert!(s.decide_links(&[], wa).await.unwrap().is_empty());
+    t.cleanup().await;
+}

@@ -230,14 +230,20 @@ async fn decide_as_coordinator(
         if pending.is_empty() {
             break;
         }
-        for link in pending {
-            let same = case_child.get(&link.case_a.0).is_some_and(|a| case_child.get(&link.case_b.0) == Some(a));
-            match store.decide_link(link.id, coordinator, same).await {
-                Ok(_) if same => confirmed += 1,
-                Ok(_) => rejected += 1,
-                // Closed by a confirmation earlier in this batch: an alternative of a true pair.
-                Err(StoreError::Conflict) => {}
-                Err(e) => return Err(e.into()),
+        // A thousand decisions per transaction: one each would cost more than the decisions.
+        for chunk in pending.chunks(1000) {
+            let decisions: Vec<(uuid::Uuid, bool)> = chunk
+                .iter()
+                .map(|l| (l.id, case_child.get(&l.case_a.0).is_some_and(|a| case_child.get(&l.case_b.0) == Some(a))))
+                .collect();
+            for (outcome, (_, same)) in store.decide_links(&decisions, coordinator).await?.into_iter().zip(&decisions) {
+                match outcome {
+                    Ok(_) if *same => confirmed += 1,
+                    Ok(_) => rejected += 1,
+                    // Closed by a confirmation earlier in this batch: an alternative of a true pair.
+                    Err(StoreError::Conflict) => {}
+                    Err(e) => return Err(e.into()),
+                }
             }
         }
     }
