@@ -72,10 +72,11 @@
 //! - Sharing inside the sending organization is not an exchange ([`Decision::SameOrganization`]);
 //!   access inside an organization is the case rules' business ([`crate::case`]).
 //! - A withdrawal takes effect at its instant: from `withdrawn_at` on (inclusive), nothing.
-//! - A consent's dates are calendar days, both inclusive, read in the offset of `now`: callers
-//!   pass `now` in the organization's local time (Québec, UTC−5 or UTC−4) so that the last day
-//!   ends at local midnight; given in UTC, a consent starts and ends up to five hours early.
-//!   A basis ends at an instant, exclusive.
+//! - A consent's dates are Québec calendar days, both inclusive: whatever offset `now` carries,
+//!   it is read in Québec's local time (UTC−5 or UTC−4), so the last day ends at local
+//!   midnight. (Reading it in the caller's offset let a consent recorded in UTC days begin
+//!   the next day for anyone checking it in local time, from 19:00 or 20:00.) A basis ends at
+//!   an instant, exclusive.
 //!
 //! This is not legal advice: the statute sections above come from the project's research notes
 //! (`legal-and-screening.md` §2), whose §5 lists what must be re-checked against the official consolidations.
@@ -570,7 +571,9 @@ impl Grant<'_> {
     pub fn in_force(self, now: OffsetDateTime) -> Result<(), Reason> {
         match self {
             Grant::Consent(c) => {
-                let today = now.date();
+                // A consent's dates are Québec calendar days, whatever offset `now` carries: in
+                // UTC, a consent given this evening in Montréal would begin tomorrow.
+                let today = crate::time::in_quebec(now).date();
                 if c.withdrawn_at.is_some_and(|w| w <= now) {
                     Err(Reason::Withdrawn)
                 } else if today < c.valid_from {

@@ -41,6 +41,13 @@ pub fn in_quebec(t: OffsetDateTime) -> OffsetDateTime {
     time::UtcOffset::from_hms(hours, 0, 0).map_or(t, |o| t.to_offset(o))
 }
 
+/// Today's date in Québec: the calendar day a professional means (a service delivered
+/// "today", a follow-up due, a consent's first day). From 19:00 or 20:00 local time the UTC
+/// date is already tomorrow's.
+pub fn today_in_quebec() -> time::Date {
+    in_quebec(now()).date()
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;

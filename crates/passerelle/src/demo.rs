@@ -425,7 +425,7 @@ async fn seed_exchange(
         org_named("Refuge L'Escale")?,
         org_named("CISSS des Hautes-Terres")?,
     ];
-    let today = passerelle_core::time::now().date();
+    let today = passerelle_core::time::today_in_quebec();
     let form = ConsentForm {
         giver: "child".into(),
         child_age: "15".into(),

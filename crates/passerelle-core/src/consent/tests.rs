@@ -260,6 +260,19 @@ fn consent_dates() {
 // ---------------------------------------------------------------- decisions
 
 #[test]
+fn a_consent_s_days_are_quebec_calendar_days_whatever_the_offset() {
+    let grant = consent();
+    let g = Grant::Consent(&grant);
+    // 1 July 2025 02:30 UTC is still 30 June in Montréal (UTC−4): the last day.
+    assert_eq!(g.in_force(datetime!(2025-07-01 02:30 UTC)), Ok(()));
+    assert_eq!(g.in_force(datetime!(2025-07-01 04:00 UTC)), Err(Reason::Expired));
+    // 1 June 03:00 UTC is 31 May there: not yet; the same instant in local time, the same answer.
+    assert_eq!(g.in_force(datetime!(2025-06-01 03:00 UTC)), Err(Reason::NotYetValid));
+    assert_eq!(g.in_force(datetime!(2025-05-31 23:00 -04:00)), Err(Reason::NotYetValid));
+    assert_eq!(g.in_force(datetime!(2025-06-01 04:00 UTC)), Ok(()));
+}
+
+#[test]
 fn an_exchange_needs_a_consent_or_a_basis() {
     assert_eq!(may_share(&request(&[Category::Needs]), &[], &[], NOW), Decision::Refused(Reason::NoConsent));
     // A consent of another case or another sender is no consent for this one.
@@ -304,13 +317,14 @@ fn withdrawal_is_effective_at_its_instant() {
 fn the_last_day_is_inclusive() {
     let r = request(&[Category::Needs]);
     let at = |t| may_share(&r, &[consent()], &[], t);
-    assert_eq!(at(datetime!(2025-05-31 23:59:59 UTC)), Decision::Refused(Reason::NotYetValid));
-    assert!(at(datetime!(2025-06-01 00:00 UTC)).is_allowed());
-    assert!(at(datetime!(2025-06-30 23:59:59.999 UTC)).is_allowed());
-    assert_eq!(at(datetime!(2025-07-01 00:00 UTC)), Decision::Refused(Reason::Expired));
-    // Days are read in the caller's offset: 20:30 in Montréal on the last day is still that day.
-    assert!(at(datetime!(2025-06-30 20:30 -4)).is_allowed());
-    assert_eq!(at(datetime!(2025-06-30 20:30 -4).to_offset(time::UtcOffset::UTC)), Decision::Refused(Reason::Expired));
+    assert_eq!(at(datetime!(2025-05-31 23:59:59 -4)), Decision::Refused(Reason::NotYetValid));
+    assert!(at(datetime!(2025-06-01 00:00 -4)).is_allowed());
+    assert!(at(datetime!(2025-06-30 23:59:59.999 -4)).is_allowed());
+    assert_eq!(at(datetime!(2025-07-01 00:00 -4)), Decision::Refused(Reason::Expired));
+    // Days are Québec's whatever the caller's offset: 00:30 UTC on 1 July is 20:30 on the last
+    // day in Montréal.
+    assert!(at(datetime!(2025-07-01 00:30 UTC)).is_allowed());
+    assert!(at(datetime!(2025-06-30 20:30 -4)).is_allowed(), "the same instant, the same answer");
 }
 
 #[test]
@@ -405,7 +419,7 @@ fn receivers_lose_access_at_once() {
     assert!(!access_allowed(case(1), org(OTHER), Grant::Consent(&c), NOW));
     assert!(!access_allowed(case(1), org(SENDER), Grant::Consent(&c), NOW), "the sender is not a receiver");
     assert!(!access_allowed(case(2), org(RECEIVER), Grant::Consent(&c), NOW));
-    assert!(!access_allowed(case(1), org(RECEIVER), Grant::Consent(&c), datetime!(2025-07-01 00:00 UTC)));
+    assert!(!access_allowed(case(1), org(RECEIVER), Grant::Consent(&c), datetime!(2025-07-01 00:00 -4)));
     let mut w = c.clone();
     w.withdraw(NOW);
     assert!(!access_allowed(case(1), org(RECEIVER), Grant::Consent(&w), NOW));
@@ -580,7 +594,7 @@ proptest! {
             prop_assert!(g.recipients().contains(&r.to_org) && r.to_org != r.from_org);
             prop_assert!(g.permits(r.purpose) && g.in_force(now).is_ok());
             if let Grant::Consent(c) = g {
-                prop_assert!(c.valid_from <= now.date() && now.date() <= c.valid_until);
+                prop_assert!(c.valid_from <= crate::time::in_quebec(now).date() && crate::time::in_quebec(now).date() <= c.valid_until);
                 prop_assert!(c.withdrawn_at.is_none_or(|w| w > now));
             }
             if let Grant::Basis(b) = g {
@@ -742,7 +756,7 @@ proptest! {
                 prop_assert!(g.in_force(now).is_ok());
                 if let Grant::Consent(k) = g {
                     prop_assert!(k.withdrawn_at.is_none_or(|w| w > now));
-                    prop_assert!(k.valid_from <= now.date() && now.date() <= k.valid_until);
+                    prop_assert!(k.valid_from <= crate::time::in_quebec(now).date() && crate::time::in_quebec(now).date() <= k.valid_until);
                 }
             }
         }

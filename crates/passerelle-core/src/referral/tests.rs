@@ -116,7 +116,7 @@ fn withdrawal_and_expiry_cut_access_at_their_instant() {
     assert_eq!(access(&r, &f, false, Some(Grant::Consent(&c)), DURING), Access::Ended(Reason::Withdrawn));
     let c = consent();
     assert_eq!(
-        access(&r, &f, false, Some(Grant::Consent(&c)), datetime!(2026-07-01 00:00 UTC)),
+        access(&r, &f, false, Some(Grant::Consent(&c)), datetime!(2026-07-01 00:00 -4)),
         Access::Ended(Reason::Expired)
     );
     assert_eq!(access(&r, &f, false, None, DURING), Access::Ended(Reason::NoConsent));
@@ -307,9 +307,9 @@ proptest! {
         match access(&r, &f, false, Some(Grant::Consent(&c)), now) {
             Access::Shared(shown) => {
                 prop_assert!(shown.iter().all(|x| consented.contains(x) && asked.contains(x)));
-                prop_assert!(now.date() >= c.valid_from && now.date() <= c.valid_until);
+                prop_assert!(crate::time::in_quebec(now).date() >= c.valid_from && crate::time::in_quebec(now).date() <= c.valid_until);
             }
-            Access::Ended(_) => prop_assert!(now.date() < c.valid_from || now.date() > c.valid_until),
+            Access::Ended(_) => prop_assert!(crate::time::in_quebec(now).date() < c.valid_from || crate::time::in_quebec(now).date() > c.valid_until),
             other => prop_assert!(false, "unexpected {:?}", other),
         }
         prop_assert_eq!(access(&actor(OTHER, 8, &Role::ALL), &f, true, Some(Grant::Consent(&c)), now), Access::None);

@@ -377,7 +377,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, who: Signed, Path(id)
         service_kinds,
         followups,
         team,
-        today: passerelle_core::time::now().date().to_string(),
+        today: passerelle_core::time::today_in_quebec().to_string(),
         status_label: ctx.t(&format!("case-status-{}", case.status.as_str())),
         next_statuses,
         stats: facts,

@@ -346,7 +346,7 @@ pub async fn due(State(state): State<AppState>, ctx: Ctx, who: Signed) -> PageRe
     let org = who.user().org_id;
     require(&state, &who, Action::ViewCases, Scope::Org(org)).await?;
     let supervisor = who.user().roles.contains(&Role::Supervisor);
-    let today = passerelle_core::time::now().date();
+    let today = passerelle_core::time::today_in_quebec();
     let horizon = (today + time::Duration::days(7)).to_string();
     let due =
         state.store.due_followups(org, if supervisor { None } else { Some(who.user().id) }, &horizon, 200).await?;

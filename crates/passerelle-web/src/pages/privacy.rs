@@ -195,7 +195,7 @@ pub async fn create(
     Form(form): Form<IncidentForm>,
 ) -> PageResult {
     let org = officer(&state, &who).await?;
-    let today = passerelle_core::time::now().date();
+    let today = passerelle_core::time::today_in_quebec();
     let input = match form.parse(today) {
         Ok(i) => i,
         Err(e) => {
@@ -291,7 +291,7 @@ pub async fn update(
 ) -> PageResult {
     let org = officer(&state, &who).await?;
     let id: uuid::Uuid = id.parse().map_err(|_| AppError::NotFound)?;
-    let today = passerelle_core::time::now().date();
+    let today = passerelle_core::time::today_in_quebec();
     let (form, version) = posted.split();
     let input = match form.parse(today) {
         Ok(i) => i,
