@@ -11,7 +11,7 @@ use passerelle_core::org::OrgInput;
 use passerelle_core::user::NewUserInput;
 use passerelle_store::StoreError;
 use passerelle_store::import::ImportCase;
-use passerelle_store::linkage::LinkStatus;
+use passerelle_store::linkage::{Link, LinkStatus};
 use passerelle_store::statistics::Spend;
 use passerelle_store::testing::TestStore;
 use time::macros::datetime;
@@ -37,6 +37,28 @@ fn case(org: OrgId, by: UserId, given: &str, linkage: &[u8]) -> ImportCase {
         opened_at: datetime!(2025-03-14 10:00 UTC),
         linkage: Some(linkage.to_vec()),
     }
+}
+
+/// Two organizations (a police service and a shelter) with a worker each, and one case per
+/// `(in_first, given_name)`, in that order, in the first organization or the second.
+async fn two_orgs(t: &TestStore, cases: &[(bool, &str)]) -> ((OrgId, UserId), (OrgId, UserId), Vec<CaseId>) {
+    let police = org(t, "org-a", "police").await;
+    let shelter = org(t, "org-b", "shelter").await;
+    let batch: Vec<ImportCase> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, &(in_first, name))| {
+            let (org, worker) = if in_first { police } else { shelter };
+            case(org, worker, name, (i + 1).to_string().as_bytes())
+        })
+        .collect();
+    let ids = t.store.import_cases(&batch).await.unwrap();
+    (police, shelter, ids)
+}
+
+/// The link between two cases, among `links`.
+fn link_between(links: &[Link], x: CaseId, y: CaseId) -> uuid::Uuid {
+    links.iter().find(|l| (l.case_a, l.case_b) == (x.min(y), x.max(y))).map(|l| l.id).unwrap()
 }
 
 #[tokio::test]
@@ -79,18 +101,8 @@ async fn imported_cases_carry_sealed_encodings_that_die_with_the_key() {
 async fn links_are_proposed_once_and_decided_once() {
     let t = TestStore::new().await;
     let s = &t.store;
-    let (a, wa) = org(&t, "org-a", "police").await;
-    let (b, wb) = org(&t, "org-b", "shelter").await;
-    let ids: Vec<CaseId> = s
-        .import_cases(&[
-            case(a, wa, "Un", b"1"),
-            case(b, wb, "Deux", b"2"),
-            case(b, wb, "Trois", b"3"),
-            case(a, wa, "Quatre", b"4"),
-            case(b, wb, "Cinq", b"5"),
-        ])
-        .await
-        .unwrap();
+    let ((_, wa), _, ids) =
+        two_orgs(&t, &[(true, "Un"), (false, "Deux"), (false, "Trois"), (true, "Quatre"), (false, "Cinq")]).await;
     let added = s
         .propose_links(&[(ids[1], ids[0], 0.93), (ids[0], ids[1], 0.95), (ids[0], ids[2], 0.81), (ids[3], ids[1], 0.7)])
         .await
@@ -100,9 +112,7 @@ async fn links_are_proposed_once_and_decided_once() {
     assert_eq!(proposed.len(), 3);
     assert!(proposed.windows(2).all(|w| w[0].score >= w[1].score), "highest score first");
     assert!(proposed.iter().all(|l| l.case_a.0 < l.case_b.0));
-    let id_of = |x: CaseId, y: CaseId| {
-        proposed.iter().find(|l| (l.case_a, l.case_b) == (x.min(y), x.max(y))).map(|l| l.id).unwrap()
-    };
+    let id_of = |x: CaseId, y: CaseId| link_between(&proposed, x, y);
 
     // Confirming Un–Deux closes Un's other proposal with org-b (Trois) and Deux's other
     // proposal with org-a (Quatre): each child has one case per organization.
@@ -185,12 +195,7 @@ async fn concurrent_confirmations_of_two_alternatives_leave_one() {
     let t = TestStore::new().await;
     let other = t.reopen().await;
     let s = &t.store;
-    let (a, wa) = org(&t, "org-a", "police").await;
-    let (b, wb) = org(&t, "org-b", "shelter").await;
-    let ids: Vec<CaseId> = s
-        .import_cases(&[case(a, wa, "Un", b"1"), case(b, wb, "Deux", b"2"), case(b, wb, "Trois", b"3")])
-        .await
-        .unwrap();
+    let ((_, wa), (_, wb), ids) = two_orgs(&t, &[(true, "Un"), (false, "Deux"), (false, "Trois")]).await;
     s.propose_links(&[(ids[0], ids[1], 0.9), (ids[0], ids[2], 0.9)]).await.unwrap();
     let proposed = s.links(LinkStatus::Proposed, 10).await.unwrap();
     let (first, second) =
@@ -211,22 +216,11 @@ async fn concurrent_confirmations_of_two_alternatives_leave_one() {
 async fn an_undone_confirmation_reopens_the_alternatives_it_closed() {
     let t = TestStore::new().await;
     let s = &t.store;
-    let (a, wa) = org(&t, "org-a", "police").await;
-    let (b, wb) = org(&t, "org-b", "shelter").await;
-    let ids: Vec<CaseId> = s
-        .import_cases(&[
-            case(a, wa, "Un", b"1"),
-            case(b, wb, "Deux", b"2"),
-            case(b, wb, "Trois", b"3"),
-            case(a, wa, "Quatre", b"4"),
-        ])
-        .await
-        .unwrap();
+    let ((_, wa), (_, wb), ids) =
+        two_orgs(&t, &[(true, "Un"), (false, "Deux"), (false, "Trois"), (true, "Quatre")]).await;
     s.propose_links(&[(ids[0], ids[1], 0.9), (ids[0], ids[2], 0.8), (ids[3], ids[2], 0.7)]).await.unwrap();
     let proposed = s.links(LinkStatus::Proposed, 10).await.unwrap();
-    let id_of = |x: CaseId, y: CaseId| {
-        proposed.iter().find(|l| (l.case_a, l.case_b) == (x.min(y), x.max(y))).map(|l| l.id).unwrap()
-    };
+    let id_of = |x: CaseId, y: CaseId| link_between(&proposed, x, y);
     let (wrong, right, unrelated) = (id_of(ids[0], ids[1]), id_of(ids[0], ids[2]), id_of(ids[3], ids[2]));
 
     // Nothing to undo before a confirmation, nor for a link that does not exist.
@@ -259,12 +253,7 @@ async fn an_undone_confirmation_reopens_the_alternatives_it_closed() {
 async fn decisions_in_one_batch_are_taken_in_order_each_with_its_outcome() {
     let t = TestStore::new().await;
     let s = &t.store;
-    let (a, wa) = org(&t, "org-a", "police").await;
-    let (b, wb) = org(&t, "org-b", "shelter").await;
-    let ids: Vec<CaseId> = s
-        .import_cases(&[case(a, wa, "Un", b"1"), case(b, wb, "Deux", b"2"), case(b, wb, "Trois", b"3")])
-        .await
-        .unwrap();
+    let ((_, wa), _, ids) = two_orgs(&t, &[(true, "Un"), (false, "Deux"), (false, "Trois")]).await;
     s.propose_links(&[(ids[0], ids[1], 0.9), (ids[0], ids[2], 0.8)]).await.unwrap();
     let proposed = s.links(LinkStatus::Proposed, 10).await.unwrap();
     let (first, second) = (proposed[0].id, proposed[1].id);
