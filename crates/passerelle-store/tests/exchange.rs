@@ -47,7 +47,7 @@ async fn world() -> World {
 }
 
 fn consent_form(to: OrgId) -> ConsentForm {
-    let today = passerelle_core::time::now().date();
+    let today = passerelle_core::time::today_in_quebec();
     ConsentForm {
         giver: "child".into(),
         child_age: "15".into(),
@@ -63,8 +63,11 @@ fn consent_form(to: OrgId) -> ConsentForm {
 #[tokio::test]
 async fn consents_are_recorded_read_back_and_withdrawn_once() {
     let w = world().await;
-    let ctx =
-        ConsentContext { from_org: w.sender, parent_access_blocked: false, today: passerelle_core::time::now().date() };
+    let ctx = ConsentContext {
+        from_org: w.sender,
+        parent_access_blocked: false,
+        today: passerelle_core::time::today_in_quebec(),
+    };
     let consent = ConsentInput::parse(&consent_form(w.receiver), &ctx).unwrap().into_consent(w.case, w.worker);
     w.t.store.record_consent(&consent).await.unwrap();
     assert_eq!(w.t.store.consents_of(w.case).await.unwrap(), vec![consent.clone()]);
@@ -121,8 +124,11 @@ async fn legal_bases_keep_their_justification_sealed() {
 async fn a_referral_goes_from_sent_to_accepted_to_closed_with_services_and_messages() {
     let w = world().await;
     let s = &w.t.store;
-    let ctx =
-        ConsentContext { from_org: w.sender, parent_access_blocked: false, today: passerelle_core::time::now().date() };
+    let ctx = ConsentContext {
+        from_org: w.sender,
+        parent_access_blocked: false,
+        today: passerelle_core::time::today_in_quebec(),
+    };
     let consent = ConsentInput::parse(&consent_form(w.receiver), &ctx).unwrap().into_consent(w.case, w.worker);
     s.record_consent(&consent).await.unwrap();
     let categories = [Category::ChildWords, Category::Needs];

@@ -74,7 +74,7 @@ async fn the_incident_register_neutralises_formulas_in_free_text() {
     let app = TestApp::new().await;
     let org = app.org("Registre CSV").await;
     let officer = app.persona(org, "officer-csv", "privacy_officer", true).await;
-    let today = passerelle_core::time::now().date();
+    let today = passerelle_core::time::today_in_quebec();
     let mut stored = 0;
     for (i, hostile) in HOSTILE.iter().enumerate() {
         // The value in every free-text field; where the form's checks trim or refuse it, the

@@ -76,7 +76,7 @@ async fn scene() -> Scene {
 }
 
 fn today_plus(days: i64) -> String {
-    (passerelle_core::time::now().date() + time::Duration::days(days)).to_string()
+    (passerelle_core::time::today_in_quebec() + time::Duration::days(days)).to_string()
 }
 
 async fn record_consent(s: &mut Scene, categories: &[&str]) -> String {

@@ -140,7 +140,7 @@ async fn seed_referral(
     worker_a: passerelle_core::ids::UserId,
     worker_b: passerelle_core::ids::UserId,
 ) -> passerelle_core::ids::ReferralId {
-    let today = passerelle_core::time::now().date();
+    let today = passerelle_core::time::today_in_quebec();
     let consent = passerelle_core::consent::Consent {
         id: passerelle_core::ids::ConsentId::new(),
         child_case: case,

@@ -812,9 +812,10 @@ fn choose(s: &Session<'_>, select: &str, value: &str) {
     assert!(s.selected(&s.wait_for(&css)), "{css} is selected");
 }
 
-/// The date `days` from today (UTC, as the server counts), `YYYY-MM-DD`.
+/// The date `days` from today (Québec's, as the pages count), `YYYY-MM-DD`.
 fn date_in(days: i64) -> String {
-    (time::OffsetDateTime::now_utc().date() + time::Duration::days(days)).to_string()
+    // The pages' "today" is Québec's, which is not the UTC date in the evening there.
+    (passerelle_core::time::today_in_quebec() + time::Duration::days(days)).to_string()
 }
 
 /// A case opened by the journey: its address (`/cases/<uuid>`) and code.
