@@ -48,11 +48,23 @@ pub fn today_in_quebec() -> time::Date {
     in_quebec(now()).date()
 }
 
+/// The instant a Québec calendar day begins (local midnight), in UTC, for filters by day:
+/// "screenings of 7 December" are those from this instant to the next day's.
+pub fn start_of_quebec_day(day: time::Date) -> OffsetDateTime {
+    let at = |hours: i8| time::UtcOffset::from_hms(hours, 0, 0).map(|o| day.midnight().assume_offset(o));
+    let (Ok(winter), Ok(summer)) = (at(-5), at(-4)) else { return day.midnight().assume_utc() };
+    // The clocks change at 2:00 local, so midnight has the offset of the rest of the night:
+    // summer time when local midnight in winter offset already falls in it.
+    let start = if in_quebec(winter).offset().whole_hours() == -4 { summer } else { winter };
+    // In UTC, like every stored instant: SQLite compares them as text.
+    start.to_offset(time::UtcOffset::UTC)
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
 
-    use super::in_quebec;
+    use super::{in_quebec, start_of_quebec_day};
 
     #[test]
     fn eastern_time_changes_on_the_right_instants() {
@@ -65,5 +77,23 @@ mod tests {
         let late = in_quebec(datetime!(2026-12-08 03:30 UTC));
         assert_eq!(late.date(), time::macros::date!(2026 - 12 - 07));
         assert_eq!(late, datetime!(2026-12-08 03:30 UTC));
+    }
+
+    #[test]
+    fn a_quebec_day_begins_at_local_midnight_in_either_season() {
+        use time::macros::date;
+        assert_eq!(start_of_quebec_day(date!(2026 - 12 - 07)), datetime!(2026-12-07 05:00 UTC));
+        assert_eq!(start_of_quebec_day(date!(2026 - 07 - 01)), datetime!(2026-07-01 04:00 UTC));
+        // The days the clocks change: still the offset of the night before 2:00.
+        assert_eq!(start_of_quebec_day(date!(2026 - 03 - 08)), datetime!(2026-03-08 05:00 UTC));
+        assert_eq!(start_of_quebec_day(date!(2026 - 11 - 01)), datetime!(2026-11-01 04:00 UTC));
+        assert_eq!(start_of_quebec_day(date!(2026 - 11 - 02)), datetime!(2026-11-02 05:00 UTC));
+        // Every instant of a day is on that day in Québec, and the next day starts after it.
+        let day = date!(2026 - 03 - 08);
+        let (start, end) = (start_of_quebec_day(day), start_of_quebec_day(day.next_day().unwrap_or(day)));
+        assert_eq!(in_quebec(start).date(), day);
+        assert_eq!(in_quebec(end - time::Duration::SECOND).date(), day);
+        assert_eq!(end - start, time::Duration::hours(23), "the short day of spring");
+        assert!(start.offset().is_utc(), "stored instants are compared as UTC text");
     }
 }

@@ -112,7 +112,7 @@ async fn anonymous_screening_in_both_languages_with_a_decision() {
     }
     let list = c.get("/screenings?flag=report_to_youth_protection").await;
     assert_eq!(list.body.matches("\">Open</a>").count(), 2, "both screenings listed: {}", list.body);
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = passerelle_core::time::today_in_quebec();
     let dated = c.get(&format!("/screenings?from={today}&to={today}")).await;
     assert_eq!(dated.body.matches("\">Open</a>").count(), 2, "today's screenings");
     let later = c.get(&format!("/screenings?from={}", today.next_day().unwrap_or(today))).await;

@@ -10,6 +10,7 @@ use passerelle_core::ids::ScreeningId;
 use passerelle_core::region::Region;
 use passerelle_core::role::Action;
 use passerelle_core::screening::{Decision, ScreeningStatus};
+use passerelle_core::time::start_of_quebec_day;
 use passerelle_screening as scr;
 use passerelle_store::screenings::{Screening, ScreeningFilter, ScreeningSummary};
 use serde::Deserialize;
@@ -196,9 +197,10 @@ pub struct ListQuery {
 }
 
 /// A day given as `YYYY-MM-DD`, at midnight UTC.
-fn day(s: &str) -> Option<time::OffsetDateTime> {
+/// A day typed in the filter, as a Québec calendar day (a professional's "today").
+fn day(s: &str) -> Option<time::Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.trim(), &format).ok().map(|d| d.midnight().assume_utc())
+    time::Date::parse(s.trim(), &format).ok()
 }
 
 /// `GET /screenings`.
@@ -213,8 +215,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, who: Signed, Query(q)
         classification: known(&q.classification, &classes),
         flag: known(&q.flag, &flags),
         region,
-        since: day(&q.from),
-        until: day(&q.to).map(|d| d + time::Duration::days(1)),
+        since: day(&q.from).map(start_of_quebec_day),
+        until: day(&q.to).and_then(time::Date::next_day).map(start_of_quebec_day),
         limit: 200,
     };
     let rows = state.store.screenings_of(org, &filter).await?;
