@@ -1021,8 +1021,10 @@ impl BasisInput {
             justification: self.justification,
             recipients: self.recipients,
             categories: self.categories,
-            recorded_at: self.recorded_at,
-            valid_until: self.valid_until,
+            // Read in Québec time to place the last day; stored in UTC like every instant
+            // (SQLite compares stored instants as text).
+            recorded_at: self.recorded_at.to_offset(time::UtcOffset::UTC),
+            valid_until: self.valid_until.to_offset(time::UtcOffset::UTC),
             ended_at: None,
             recorded_by,
         }

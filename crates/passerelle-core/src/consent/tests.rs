@@ -463,6 +463,9 @@ fn a_basis_needs_a_justification() {
     assert_eq!(b.categories, vec![Category::Identity, Category::Contact]);
     let rec = b.into_record(case(1), UserId::new());
     assert_eq!((rec.basis, rec.ended_at), (LegalBasis::Emergency, None));
+    // The same instants, stored in UTC.
+    assert_eq!((rec.recorded_at, rec.valid_until), (now, now + Duration::hours(72)));
+    assert!(rec.recorded_at.offset().is_utc() && rec.valid_until.offset().is_utc());
 }
 
 #[test]
