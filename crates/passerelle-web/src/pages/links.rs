@@ -201,7 +201,8 @@ pub async fn decide(
     let org = who.user().org_id;
     require(&state, &who, Action::ReviewLinks, Scope::Org(org)).await?;
     let id: Uuid = id.parse().map_err(|_| AppError::NotFound)?;
-    let confirm = match form.decision.as_str() {
+    // A decision on a proposal (confirm or reject), or the undoing of a confirmation.
+    let decide = match form.decision.as_str() {
         "confirm" => Some(true),
         "reject" => Some(false),
         "undo" => None,
@@ -214,7 +215,7 @@ pub async fn decide(
         crate::pages::audit_denied(&state, who.user(), "permission_denied", "link", Some(id.to_string())).await?;
         return Err(AppError::NotFound);
     }
-    let (action, others, notice) = if let Some(confirm) = confirm {
+    let (action, others, notice) = if let Some(confirm) = decide {
         let decision = match state.store.decide_link(id, who.user().id, confirm).await {
             Ok(d) => d,
             Err(StoreError::Conflict) => return Err(AppError::Conflict),
